@@ -1,0 +1,64 @@
+// The `cxrlab` command line: argv → config → experiment → printed result. The only place that reads
+// CXRLAB_* variables for the run and the only place that sets the exit code.
+import { resolve } from 'node:path';
+import { loadExperiment } from '../config/load';
+import { CLASS_NAMES } from '../data/classes';
+import { CxrlabError } from '../errors';
+import { runExperiment } from '../experiment';
+import { describeBackend } from '../native/backend-info';
+
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.yaml');
+
+const USAGE = `usage: cxrlab <command>
+
+commands:
+  train [experiment.yaml]   train and evaluate (default: experiments/default.yaml)
+  info                      print the compute backend
+
+environment:
+  CXRLAB_DATA   class-per-folder dataset to use instead of the experiment's data.dir`;
+
+async function train(args: string[]): Promise<void> {
+  const path = resolve(args[0] ?? DEFAULT_EXPERIMENT);
+  const config = await loadExperiment(path, process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {});
+  console.log(`cxrlab: ${describeBackend()}`);
+  console.log(`cxrlab: experiment ${config.name} (${path}), model ${config.model.name}, ${config.train.epochs} epoch(s)`);
+  const started = performance.now();
+  const result = await runExperiment(config, { log: (m) => console.log(`cxrlab: ${m}`) });
+  console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
+  console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
+  result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train':
+        await train(rest);
+        return 0;
+      case 'info':
+        console.log(describeBackend());
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        return command ? 0 : 2;
+      default:
+        console.error(`cxrlab: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof CxrlabError) {
+      console.error(`cxrlab: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,39 @@
+// Reads an experiment file (YAML or JSON), validates it once, and resolves paths against the file.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from '../errors';
+import { type ExperimentConfig, experimentSchema } from './schema';
+
+export interface LoadOptions {
+  /** Replaces `data.dir` (already absolute or relative to the working directory), e.g. from CXRLAB_DATA. */
+  dataDir?: string;
+}
+
+export async function loadExperiment(path: string, options: LoadOptions = {}): Promise<ExperimentConfig> {
+  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
+    throw new ConfigError(path, [`cannot read the file (${cause instanceof Error ? cause.message : String(cause)})`]);
+  });
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (cause) {
+    throw new ConfigError(path, [`not valid YAML/JSON: ${cause instanceof Error ? cause.message : String(cause)}`]);
+  }
+  return parseExperiment(raw, path, options);
+}
+
+/** Validates an in-memory config; relative `data.dir` resolves against `source`'s folder. */
+export function parseExperiment(raw: unknown, source: string, options: LoadOptions = {}): ExperimentConfig {
+  const result = experimentSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((i) => `\`${i.path.join('.') || '(root)'}\`: ${i.message}`),
+    );
+  }
+  const config = result.data;
+  const dir = options.dataDir ? resolve(options.dataDir) : config.data.dir;
+  config.data.dir = isAbsolute(dir) ? dir : resolve(dirname(resolve(source)), dir);
+  return Object.freeze(config);
+}

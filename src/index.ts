@@ -1,0 +1,18 @@
+// cxrlab's public API: notebooks, the CLI and users import only what is listed here.
+// Internals (native/, the stage helpers) stay free to change.
+export { tf } from './native/tf';
+export { backendInfo, describeBackend, type BackendInfo } from './native/backend-info';
+export { CxrlabError, ConfigError, DataError } from './errors';
+export { loadExperiment, parseExperiment, type LoadOptions } from './config/load';
+export type { ExperimentConfig } from './config/schema';
+export { CLASS_NAMES, classOf, type ClassName } from './data/classes';
+export { scanClassFolders, type ImageEntry } from './data/folder-source';
+export { stratifiedSplit, type Split, type SplitOptions } from './data/split';
+export { decodeImage, type DecodeOptions } from './data/decode';
+export { loadTensors, disposeTensors, type LabelledTensors } from './data/load-tensors';
+export { buildModel, MODEL_NAMES, type ModelName, type ModelOptions } from './model/zoo';
+export { fit, compileForClassification, type FitOptions, type FitData, type EpochLogs } from './train/fit';
+export { predictProbabilities, type Predictions } from './eval/predict';
+export { confusionMatrix, accuracyOf, argmaxRows } from './eval/confusion';
+export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
+export { Rng, deriveSeed } from './util/rng';

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadExperiment, parseExperiment } from '../../src';
+import { ROOT } from '../helpers/project';
+
+test('the default experiment loads with every default filled and data.dir resolved against the file', async () => {
+  const config = await loadExperiment(join(ROOT, 'experiments', 'default.yaml'));
+  assert.equal(config.model.name, 'seed-004');
+  assert.equal(config.train.epochs, 1);
+  assert.equal(config.data.dir, join(ROOT, '..', 'shared', 'data', 'cxr-dev'));
+  assert.ok(Object.isFrozen(config));
+});
+
+test('a config with several mistakes lists every one of them', () => {
+  const raw = { seed: -1, data: { dir: 'x', imageSize: 5, chanels: 3 }, train: { epochs: 0 } };
+  assert.throws(
+    () => parseExperiment(raw, 'bad.yaml'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      const text = err.issues.join('\n');
+      for (const key of ['`seed`', '`data.imageSize`', '`data`: Unrecognized key: "chanels"', '`train.epochs`']) {
+        assert.ok(text.includes(key), `missing ${key} in:\n${text}`);
+      }
+      assert.match(err.message, /^bad\.yaml is invalid/);
+      return true;
+    },
+  );
+});
+
+test('dataDir overrides the file and missing files say which file', async () => {
+  const config = parseExperiment({ data: { dir: 'ignored' } }, '/tmp/x.yaml', { dataDir: '/data/cxr' });
+  assert.equal(config.data.dir, '/data/cxr');
+  await assert.rejects(loadExperiment('/no/such/experiment.yaml'), /\/no\/such\/experiment\.yaml is invalid:\n {2}- cannot read the file/);
+});
