@@ -2,6 +2,7 @@
 // Internals (native/, the stage helpers) stay free to change.
 export { tf } from './native/tf';
 export { backendInfo, describeBackend, type BackendInfo } from './native/backend-info';
+export { enableFastPath, disableFastPath, describeFastPath, type FastOpStatus } from './native/fast';
 export { CxrlabError, ConfigError, DataError } from './errors';
 export { loadExperiment, parseExperiment, type LoadOptions } from './config/load';
 export type { ExperimentConfig } from './config/schema';

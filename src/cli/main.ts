@@ -6,6 +6,7 @@ import { CLASS_NAMES } from '../data/classes';
 import { CxrlabError } from '../errors';
 import { runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
+import { describeFastPath } from '../native/fast';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.yaml');
@@ -23,6 +24,7 @@ async function train(args: string[]): Promise<void> {
   const path = resolve(args[0] ?? DEFAULT_EXPERIMENT);
   const config = await loadExperiment(path, process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {});
   console.log(`cxrlab: ${describeBackend()}`);
+  console.log(`cxrlab: fast path ${describeFastPath()}`);
   console.log(`cxrlab: experiment ${config.name} (${path}), model ${config.model.name}, ${config.train.epochs} epoch(s)`);
   const started = performance.now();
   const result = await runExperiment(config, { log: (m) => console.log(`cxrlab: ${m}`) });
@@ -44,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'info':
         console.log(describeBackend());
+        console.log(`fast path: ${describeFastPath()}`);
         return 0;
       case undefined:
       case '-h':

@@ -1,5 +1,6 @@
 // The training loop for in-memory tensors: seeded per-epoch shuffle, Adam, categorical cross-entropy,
 // Keras metric names (loss, accuracy, val_loss, val_accuracy) and measured training throughput.
+import { enableFastPath } from '../native/fast';
 import { tf } from '../native/tf';
 import { Rng, deriveSeed } from '../util/rng';
 
@@ -19,6 +20,8 @@ export interface FitOptions {
   learningRate: number;
   /** Seed of the per-epoch shuffle. */
   seed: number;
+  /** Use cxrlab's native-kernel training path (see native/fast). Defaults to true. */
+  fastPath?: boolean;
   /** Called after each epoch with its logs; epochs count from 0. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
@@ -38,6 +41,7 @@ export function compileForClassification(model: tf.LayersModel, learningRate: nu
 
 /** Trains `model` in place. The optimizer (and its state) lives for this call only. */
 export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<EpochLogs[]> {
+  if (options.fastPath ?? true) enableFastPath();
   const optimizer = compileForClassification(model, options.learningRate);
   try {
     return await fitEpochs(model, data, options);
