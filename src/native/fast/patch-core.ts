@@ -18,6 +18,17 @@ export function patchCoreOp<F extends (...args: never[]) => unknown>(name: strin
   };
 }
 
+/** Like patchCoreOp, for an op of `tfjs-core`'s `fused` namespace (conv2d, matMul, depthwiseConv2d). */
+export function patchFusedOp<F extends (...args: never[]) => unknown>(name: string, make: (stock: F) => F): () => void {
+  const fused = core.fused as Record<string, unknown>;
+  const stock = fused[name] as F | undefined;
+  if (typeof stock !== 'function') throw new Error(`@tensorflow/tfjs-core has no fused op '${name}' to replace`);
+  fused[name] = make(stock);
+  return () => {
+    fused[name] = stock;
+  };
+}
+
 /** True while a gradient tape records (a training step), false in inference. */
 export function tapeIsRecording(): boolean {
   return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
