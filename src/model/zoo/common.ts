@@ -13,12 +13,14 @@ export interface ModelOptions {
   dropout?: number;
   /** Seed for weight initialisation and dropout. Defaults to 0. */
   seed?: number;
+  /** Filter multiplier of the batch-norm nets (resnet-small, mobilenet-small), a positive integer. Defaults to 1. */
+  width?: number;
 }
 
 export type ResolvedModelOptions = Required<ModelOptions>;
 
 export function resolveModelOptions(options: ModelOptions): ResolvedModelOptions {
-  return { inputSize: 150, channels: 3, numClasses: 3, dropout: 0.5, seed: 0, ...options };
+  return { inputSize: 150, channels: 3, numClasses: 3, dropout: 0.5, seed: 0, width: 1, ...options };
 }
 
 /** Glorot-uniform kernels with a per-layer seed derived from the model seed (Keras' default initialiser). */

@@ -2,12 +2,20 @@
 import { ConfigError } from '../../errors';
 import type { tf } from '../../native/tf';
 import type { ModelOptions } from './common';
+import { mobilenetSmall } from './mobilenet';
+import { resnetSmall } from './resnet';
+import { seed000 } from './seed-000';
+import { seed002 } from './seed-002';
 import { seed004 } from './seed-004';
 
 export type { ModelOptions } from './common';
 
 const ZOO = {
   'seed-004': seed004,
+  'seed-000': seed000,
+  'seed-002': seed002,
+  'resnet-small': resnetSmall,
+  'mobilenet-small': mobilenetSmall,
 } as const satisfies Record<string, (o: ModelOptions) => tf.LayersModel>;
 
 export type ModelName = keyof typeof ZOO;
