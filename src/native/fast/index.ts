@@ -2,6 +2,7 @@
 // Each replacement proves itself on tiny tensors first and keeps the stock route when it fails.
 // CXRLAB_FAST_PATH=0 turns the whole path off (for comparisons and debugging).
 import { tf } from '../tf';
+import { batchNormOp } from './batch-norm';
 import { convBiasOp } from './conv-bias';
 import type { FastOp } from './fast-op';
 import { mklMaxPoolOp } from './mkl-max-pool';
@@ -14,7 +15,7 @@ export interface FastOpStatus {
   reason?: string;
 }
 
-const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp];
+const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp];
 let report: FastOpStatus[] | null = null;
 let uninstallers: (() => void)[] = [];
 
