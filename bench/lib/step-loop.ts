@@ -9,12 +9,14 @@ export interface WorkerArgs {
   dataDir: string;
   batch: number;
   size: number;
+  /** A zoo model name, e.g. `seed-004`. */
+  model: string;
 }
 
 export function workerArgs(): WorkerArgs {
-  const [dataDir, batch, size] = process.argv.slice(2);
-  if (!dataDir || !batch || !size) throw new Error('usage: <worker> <data-dir> <batch> <size>');
-  return { dataDir, batch: Number(batch), size: Number(size) };
+  const [dataDir, batch, size, model] = process.argv.slice(2);
+  if (!dataDir || !batch || !size || !model) throw new Error('usage: <worker> <data-dir> <batch> <size> <model>');
+  return { dataDir, batch: Number(batch), size: Number(size), model };
 }
 
 /** The bench's random batch: `x` [batch, size, size, 3] and one-hot `y` [batch, 3], as float32. */

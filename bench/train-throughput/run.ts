@@ -1,10 +1,12 @@
-// bench/train-throughput: training throughput of the seed-004 CNN, tfjs-node (cxrlab's default path,
-// and stock) against Python Keras on the same CPU and the same random batch. All variants run as
+// bench/train-throughput: training throughput of zoo models, tfjs-node (cxrlab's default path, and
+// stock) against Python Keras on the same CPU and the same random batch. All variants run as
 // long-lived workers in lockstep: each round, every worker does one step, in rotating order, and
 // ratios are paired within a round, so host noise hits every variant alike. Reports medians of the
-// paired ratios. Last line: `ratio=<cxrlab img/s ÷ Keras-with-oneDNN img/s>` at the first batch size.
+// paired ratios. Last line: `ratio=<cxrlab img/s ÷ Keras-with-oneDNN img/s>` for the first model at
+// the first batch size (seed-004 at 150², batch 32, by default).
 //
-// usage: npm run bench:train -- [--rounds 15] [--batches 32,16] [--size 150] [--out results.json]
+// usage: npm run bench:train -- [--rounds 12] [--batches 32,16] [--models seed-004@150,resnet-small@224]
+//                                [--out results.json]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,8 +26,13 @@ interface Step {
   loss: number;
 }
 
-function variants(dataDir: string, batch: number, size: number): WorkerSpec[] {
-  const args = [dataDir, String(batch), String(size)];
+interface Config {
+  model: string;
+  size: number;
+}
+
+function variants(dataDir: string, batch: number, { model, size }: Config): WorkerSpec[] {
+  const args = [dataDir, String(batch), String(size), model];
   const tsx = (file: string) => ['--import', 'tsx', join(__dirname, file), ...args];
   const keras = [PYTHON, [join(__dirname, 'keras_worker.py'), ...args]] as const;
   const { TF_ENABLE_ONEDNN_OPTS: _unset, ...shipped } = process.env;
@@ -64,6 +71,8 @@ function writeBatch(dir: string, batch: number, size: number): void {
 }
 
 interface BatchResult {
+  model: string;
+  size: number;
   batch: number;
   rounds: number;
   labels: Record<string, string>;
@@ -71,8 +80,8 @@ interface BatchResult {
   ratioVsAnchor: Record<string, { median: number; q1: number; q3: number }>;
 }
 
-async function benchBatch(dataDir: string, batch: number, size: number, rounds: number): Promise<BatchResult> {
-  const workers = variants(dataDir, batch, size).map((s) => new BenchWorker(s));
+async function benchBatch(dataDir: string, batch: number, config: Config, rounds: number): Promise<BatchResult> {
+  const workers = variants(dataDir, batch, config).map((s) => new BenchWorker(s));
   try {
     // Start-up one at a time: TensorFlow's import and warm-up would otherwise fight for the two cores.
     const labels: Record<string, string> = {};
@@ -86,7 +95,7 @@ async function benchBatch(dataDir: string, batch: number, size: number, rounds: 
       }
     }
     const anchor = times[ANCHOR] as number[];
-    const result: BatchResult = { batch, rounds, labels, imagesPerSecond: {}, ratioVsAnchor: {} };
+    const result: BatchResult = { ...config, batch, rounds, labels, imagesPerSecond: {}, ratioVsAnchor: {} };
     for (const w of workers) {
       const t = times[w.name] as number[];
       const ratios = t.map((ms, i) => (anchor[i] as number) / ms);
@@ -100,7 +109,7 @@ async function benchBatch(dataDir: string, batch: number, size: number, rounds: 
 }
 
 function printBatch(r: BatchResult): void {
-  console.log(`\nbatch ${r.batch} (${r.rounds} paired rounds)`);
+  console.log(`\n${r.model} ${r.size}x${r.size}x3, batch ${r.batch} (${r.rounds} paired rounds)`);
   console.log(`  ${'variant'.padEnd(48)}${'img/s'.padStart(8)}   ratio vs Keras+oneDNN (median [IQR])`);
   for (const [name, ips] of Object.entries(r.imagesPerSecond)) {
     const q = r.ratioVsAnchor[name]!;
@@ -108,38 +117,50 @@ function printBatch(r: BatchResult): void {
   }
 }
 
+function parseConfigs(text: string): Config[] {
+  return text.split(',').map((item) => {
+    const [model, size] = item.split('@');
+    if (!model || !size || !(Number(size) > 0)) throw new Error(`--models takes name@size items, e.g. seed-004@150. Received: ${item}`);
+    return { model, size: Number(size) };
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '15' },
+      rounds: { type: 'string', default: '12' },
       batches: { type: 'string', default: '32,16' },
-      size: { type: 'string', default: '150' },
+      models: { type: 'string', default: 'seed-004@150,resnet-small@224' },
       out: { type: 'string', default: join(ROOT, 'bench', 'results', 'train-throughput.json') },
     },
   });
   const rounds = Number(values.rounds);
   const batches = values.batches.split(',').map(Number);
-  const size = Number(values.size);
-  console.log(`train-throughput: seed-004 CNN ${size}x${size}x3, Adam, categorical cross-entropy, one fixed random batch`);
+  const configs = parseConfigs(values.models);
+  console.log(`train-throughput: ${configs.map((c) => `${c.model} at ${c.size}x${c.size}x3`).join(', ')}; Adam, one fixed random batch`);
   console.log(`machine: ${describeMachine()}`);
   console.log(`method: 4 worker processes in lockstep, one step each per round in rotating order; ratios paired per round`);
   const dataDir = mkdtempSync(join(tmpdir(), 'cxrlab-bench-'));
   const results: BatchResult[] = [];
   try {
-    writeBatch(dataDir, Math.max(...batches), size);
-    for (const batch of batches) {
-      const r = await benchBatch(dataDir, batch, size, rounds);
-      printBatch(r);
-      results.push(r);
+    for (const config of configs) {
+      writeBatch(dataDir, Math.max(...batches), config.size);
+      for (const batch of batches) {
+        const r = await benchBatch(dataDir, batch, config, rounds);
+        printBatch(r);
+        results.push(r);
+      }
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), size, results }, null, 2));
+  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), results }, null, 2));
+  console.log('');
+  for (const r of results.slice(1)) console.log(`ratio_${r.model}_b${r.batch}=${r.ratioVsAnchor[CXRLAB]!.median.toFixed(2)}`);
   const head = results[0] as BatchResult;
   const ips = head.imagesPerSecond;
-  console.log(`\ntfjs img/s=${ips[CXRLAB]!.toFixed(1)} keras img/s=${ips[ANCHOR]!.toFixed(1)} (batch ${head.batch}; Keras with oneDNN on)`);
+  console.log(`tfjs img/s=${ips[CXRLAB]!.toFixed(1)} keras img/s=${ips[ANCHOR]!.toFixed(1)} (${head.model}, batch ${head.batch}; Keras with oneDNN on)`);
   console.log(`ratio_vs_keras_as_shipped=${(head.ratioVsAnchor[CXRLAB]!.median / head.ratioVsAnchor['keras-shipped']!.median).toFixed(2)}`);
   console.log(`ratio=${head.ratioVsAnchor[CXRLAB]!.median.toFixed(2)}`);
 }

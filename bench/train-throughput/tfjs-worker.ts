@@ -1,4 +1,4 @@
-// cxrlab side of bench/train-throughput: the zoo's seed-004 model, compiled and trained the way
+// cxrlab side of bench/train-throughput: a zoo model, compiled and trained the way
 // cxrlab trains (its native-backend defaults included), one trainOnBatch per step.
 import { backendInfo, buildModel, compileForClassification, describeFastPath, enableFastPath, tf } from '../../src';
 import { readBatch, serveSteps, workerArgs } from '../lib/step-loop';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const xs = tf.tensor4d(x, [args.batch, args.size, args.size, 3]);
   const ys = tf.tensor2d(y, [args.batch, 3]);
   const fastPath = describeFastPath(enableFastPath()); // as `cxrlab train` does
-  const model = buildModel('seed-004', { inputSize: args.size, seed: 0 });
+  const model = buildModel(args.model, { inputSize: args.size, seed: 0 });
   compileForClassification(model, 1e-3);
   const step = async () => ((await model.trainOnBatch(xs, ys)) as number[])[0] as number;
   for (let i = 0; i < 3; i++) await step();
