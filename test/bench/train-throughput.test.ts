@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, runCommand } from '../helpers/project';
+import { ROOT, runCommand, tempDir } from '../helpers/project';
 
 // Runs the real bench at toy scale: checks its shape (every variant measured, ratio last), not its speed.
 test('bench/train-throughput measures tfjs and Keras side by side and ends with ratio=', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'cxrlab-bench-')), 'result.json');
+  const out = join(tempDir('bench'), 'result.json');
   const args = ['--import', 'tsx', join(ROOT, 'bench', 'train-throughput', 'run.ts'), '--rounds', '2', '--batches', '4', '--models', 'seed-004@32,resnet-small@32', '--out', out];
   const res = runCommand(process.execPath, args);
   assert.equal(res.status, 0, res.stderr.slice(-3000));

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, requireCxrDev, runCommand } from '../helpers/project';
+import { ROOT, requireCxrDev, runCommand, tempDir } from '../helpers/project';
 
 const BIN = join(ROOT, 'bin', 'cxrlab.cjs');
 
 function experimentFile(body: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cxrlab-cli-'));
-  const path = join(dir, 'experiment.yaml');
+  const path = join(tempDir('cli'), 'experiment.yaml');
   writeFileSync(path, body);
   return path;
 }
