@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const xs = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1);
   const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32'), 3).toFloat();
   const model = buildModel(values.model, { inputSize: size, seed: 0 });
-  compileForClassification(model, 1e-3);
+  compileForClassification(model, { optimizer: { name: 'adam', learningRate: 1e-3 } });
   for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
 
   const backend = tf.backend() as unknown as NativeBackend;

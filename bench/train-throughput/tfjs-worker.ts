@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const ys = tf.tensor2d(y, [args.batch, 3]);
   const fastPath = describeFastPath(enableFastPath()); // as `cxrlab train` does
   const model = buildModel(args.model, { inputSize: args.size, seed: 0 });
-  compileForClassification(model, 1e-3);
+  compileForClassification(model, { optimizer: { name: 'adam', learningRate: 1e-3 } });
   const step = async () => ((await model.trainOnBatch(xs, ys)) as number[])[0] as number;
   for (let i = 0; i < 3; i++) await step();
   await serveSteps({ ...backendInfo(), fastPath }, step);

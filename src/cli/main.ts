@@ -1,12 +1,14 @@
 // The `cxrlab` command line: argv → config → experiment → printed result. The only place that reads
 // CXRLAB_* variables for the run and the only place that sets the exit code.
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadExperiment } from '../config/load';
 import { CLASS_NAMES } from '../data/classes';
 import { CxrlabError } from '../errors';
 import { runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
+import { progressBar } from '../train/callbacks';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.yaml');
@@ -14,27 +16,46 @@ export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.
 const USAGE = `usage: cxrlab <command>
 
 commands:
-  train [experiment.yaml]   train and evaluate (default: experiments/default.yaml)
+  train [experiment.yaml] [--set key=value ...]
+                            train and evaluate (default: experiments/default.yaml);
+                            --set overrides any field, e.g. --set train.epochs=5
   info                      print the compute backend
 
 environment:
   CXRLAB_DATA   class-per-folder dataset to use instead of the experiment's data.dir`;
 
 async function train(args: string[]): Promise<void> {
-  const path = resolve(args[0] ?? DEFAULT_EXPERIMENT);
-  const config = await loadExperiment(path, process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {});
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { set: { type: 'string', multiple: true, default: [] } } });
+  const path = resolve(positionals[0] ?? DEFAULT_EXPERIMENT);
+  const config = await loadExperiment(path, {
+    overrides: values.set,
+    ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
+  });
   console.log(`cxrlab: ${describeBackend()}`);
   console.log(`cxrlab: fast path ${describeFastPath()}`);
   console.log(`cxrlab: experiment ${config.name} (${path}), model ${config.model.name}, ${config.train.epochs} epoch(s)`);
   const started = performance.now();
-  const result = await runExperiment(config, { log: (m) => console.log(`cxrlab: ${m}`) });
-  console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
-  console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
-  result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
-  );
+  // Ctrl-C stops after the current batch and still writes the run; a second Ctrl-C exits at once.
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    console.error('\ncxrlab: stopping after this batch (Ctrl-C again to quit now)');
+    abort.abort('interrupted');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runExperiment(config, { log: (m) => console.log(`cxrlab: ${m}`), callbacks: [progressBar({ stream: process.stdout })], signal: abort.signal });
+    console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
+    console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
+    result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`cxrlab: run folder ${result.runDir}`);
+    console.log(
+      `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

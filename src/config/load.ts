@@ -3,11 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors';
+import { applyOverrides } from './overrides';
 import { type ExperimentConfig, experimentSchema } from './schema';
 
 export interface LoadOptions {
   /** Replaces `data.dir` (already absolute or relative to the working directory), e.g. from CXRLAB_DATA. */
   dataDir?: string;
+  /** `key=value` overrides (`--set`), applied before validation. */
+  overrides?: readonly string[];
 }
 
 export async function loadExperiment(path: string, options: LoadOptions = {}): Promise<ExperimentConfig> {
@@ -25,7 +28,7 @@ export async function loadExperiment(path: string, options: LoadOptions = {}): P
 
 /** Validates an in-memory config; relative `data.dir` resolves against `source`'s folder. */
 export function parseExperiment(raw: unknown, source: string, options: LoadOptions = {}): ExperimentConfig {
-  const result = experimentSchema.safeParse(raw);
+  const result = experimentSchema.safeParse(options.overrides?.length ? applyOverrides(raw, options.overrides) : raw);
   if (!result.success) {
     throw new ConfigError(
       source,

@@ -1,9 +1,22 @@
 // The experiment config: one strict schema (typos fail), every default written here once.
 import { z } from 'zod';
 
+const monitorFields = {
+  /** Metric to watch, e.g. val_loss or val_accuracy. */
+  monitor: z.string().default('val_loss'),
+  mode: z.enum(['min', 'max', 'auto']).default('auto'),
+  minDelta: z.number().min(0).default(0),
+};
+
+const schedule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }).strict(),
+  z.object({ kind: z.literal('step'), every: z.number().int().min(1), factor: z.number().gt(0).max(1) }).strict(),
+  z.object({ kind: z.literal('cosine'), minLr: z.number().min(0).default(0) }).strict(),
+]);
+
 export const experimentSchema = z
   .object({
-    name: z.string().min(1).default('default'),
+    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('default'),
     /** Root seed; split, shuffle and initialisation seeds are derived from it by name. */
     seed: z.number().int().min(0).default(42),
     data: z
@@ -19,6 +32,8 @@ export const experimentSchema = z
       .object({
         name: z.string().default('seed-004'),
         dropout: z.number().min(0).lt(1).default(0.5),
+        /** Filter multiplier of resnet-small and mobilenet-small. */
+        width: z.number().int().min(1).max(8).default(1),
       })
       .strict()
       .prefault({}),
@@ -26,7 +41,45 @@ export const experimentSchema = z
       .object({
         epochs: z.number().int().min(1).default(1),
         batchSize: z.number().int().min(1).default(32),
+        optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
         learningRate: z.number().positive().default(0.001),
+        /** Momentum of sgd and rmsprop. */
+        momentum: z.number().min(0).lt(1).default(0),
+        schedule: schedule.prefault({ kind: 'constant' }),
+        labelSmoothing: z.number().min(0).lt(1).default(0),
+        /** `none`, `balanced` (n / (K · count)), or one weight per class by name. */
+        classWeights: z
+          .union([z.enum(['none', 'balanced']), z.object({ covid: z.number().min(0), pneumonia: z.number().min(0), normal: z.number().min(0) }).strict()])
+          .default('none'),
+        earlyStopping: z
+          .object({
+            enabled: z.boolean().default(false),
+            patience: z.number().int().min(1).default(5),
+            restoreBestWeights: z.boolean().default(true),
+            ...monitorFields,
+          })
+          .strict()
+          .prefault({}),
+        reduceLrOnPlateau: z
+          .object({
+            enabled: z.boolean().default(false),
+            factor: z.number().gt(0).lt(1).default(0.1),
+            patience: z.number().int().min(1).default(3),
+            cooldown: z.number().int().min(0).default(0),
+            minLr: z.number().min(0).default(0),
+            ...monitorFields,
+          })
+          .strict()
+          .prefault({}),
+        /** The epoch kept in checkpoints/best is chosen by this metric. */
+        checkpoint: z.object(monitorFields).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    output: z
+      .object({
+        /** Runs are written under <dir>/<name>/<timestamp>/; relative to the working directory. */
+        dir: z.string().min(1).default('runs'),
       })
       .strict()
       .prefault({}),

@@ -1,87 +1,132 @@
-// The training loop for in-memory tensors: seeded per-epoch shuffle, Adam, categorical cross-entropy,
-// Keras metric names (loss, accuracy, val_loss, val_accuracy) and measured training throughput.
+// The training loop: epochs over a BatchSource, a chosen optimiser and loss, validation after each
+// epoch, callbacks for every side effect, and a cooperative stop (AbortSignal) checked between
+// batches. Metric names follow Keras (loss, accuracy, val_loss, val_accuracy, lr).
 import { enableFastPath } from '../native/fast';
 import { tf } from '../native/tf';
-import { Rng, deriveSeed } from '../util/rng';
+import type { BatchLogs, EpochLogs, TrainingCallback, TrainingContext } from './callbacks/callback';
+import { type LossOptions, categoricalCrossentropy } from './loss';
+import type { BatchSource } from './memory-batches';
+import { type OptimizerOptions, getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
 
-export interface EpochLogs {
-  loss: number;
-  accuracy: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  /** Training images per second this epoch (forward + backward + update; validation excluded). */
-  images_per_second: number;
-}
+export type { EpochLogs } from './callbacks/callback';
 
 export interface FitOptions {
   epochs: number;
   batchSize: number;
-  /** Adam learning rate. */
-  learningRate: number;
-  /** Seed of the per-epoch shuffle. */
-  seed: number;
+  /** Defaults to Adam at 1e-3. */
+  optimizer?: OptimizerOptions;
+  loss?: LossOptions;
+  /** Learning rate for each epoch (0-based), applied before it starts; overrides the optimiser's rate. */
+  schedule?: (epoch: number) => number;
+  callbacks?: TrainingCallback[];
   /** Use cxrlab's native-kernel training path (see native/fast). Defaults to true. */
   fastPath?: boolean;
-  /** Called after each epoch with its logs; epochs count from 0. */
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Stops training after the current batch when aborted (Ctrl-C, a notebook interrupt). */
+  signal?: AbortSignal;
 }
 
 export interface FitData {
-  xs: tf.Tensor4D;
-  ys: tf.Tensor2D;
+  train: BatchSource;
   val?: { xs: tf.Tensor4D; ys: tf.Tensor2D };
 }
 
-/** Compiles for 3-class training; returns the optimizer, which the caller owns and disposes. */
-export function compileForClassification(model: tf.LayersModel, learningRate: number): tf.Optimizer {
-  const optimizer = tf.train.adam(learningRate);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+export interface FitResult {
+  history: EpochLogs[];
+  /** Why training ended before `epochs`, if it did (early stopping, abort). */
+  stopReason?: string;
+}
+
+/** Compiles for 3-class training; returns the optimiser, which the caller owns and disposes. */
+export function compileForClassification(
+  model: tf.LayersModel,
+  options: { optimizer?: OptimizerOptions; loss?: LossOptions } = {},
+): tf.Optimizer {
+  const optimizer = makeOptimizer(options.optimizer ?? { name: 'adam', learningRate: 1e-3 });
+  model.compile({ optimizer, loss: categoricalCrossentropy(options.loss), metrics: ['accuracy'] });
   return optimizer;
 }
 
-/** Trains `model` in place. The optimizer (and its state) lives for this call only. */
-export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<EpochLogs[]> {
+/** Trains `model` in place. The optimiser (and its state) lives for this call only. */
+export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<FitResult> {
   if (options.fastPath ?? true) enableFastPath();
-  const optimizer = compileForClassification(model, options.learningRate);
-  try {
-    return await fitEpochs(model, data, options);
-  } finally {
-    optimizer.dispose();
-  }
-}
-
-async function fitEpochs(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<EpochLogs[]> {
-  const n = data.xs.shape[0];
+  const optimizer = compileForClassification(model, options);
+  const valLoss = categoricalCrossentropy({ labelSmoothing: options.loss?.labelSmoothing ?? 0 });
+  let stopReason: string | undefined;
+  const ctx: TrainingContext = {
+    model,
+    optimizer,
+    epochs: options.epochs,
+    batchesPerEpoch: Math.ceil(data.train.size / options.batchSize),
+    stopTraining: (reason) => {
+      stopReason ??= reason;
+    },
+  };
+  const callbacks = options.callbacks ?? [];
   const history: EpochLogs[] = [];
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    const order = new Rng(deriveSeed(options.seed, `shuffle:${epoch}`)).shuffle([...Array(n).keys()]);
-    let lossSum = 0;
-    let accSum = 0;
-    let trainMs = 0;
-    for (let start = 0; start < n; start += options.batchSize) {
-      const idx = order.slice(start, start + options.batchSize);
-      const [bx, by] = tf.tidy(() => {
-        const indices = tf.tensor1d(idx, 'int32');
-        return [tf.gather(data.xs, indices), tf.gather(data.ys, indices)];
-      });
-      const t0 = performance.now();
-      const [loss, acc] = (await model.trainOnBatch(bx, by)) as number[];
-      trainMs += performance.now() - t0;
-      tf.dispose([bx, by]);
-      lossSum += (loss as number) * idx.length;
-      accSum += (acc as number) * idx.length;
+  let failure: unknown;
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+    for (let epoch = 0; epoch < options.epochs && stopReason === undefined; epoch++) {
+      if (options.schedule) setLearningRate(optimizer, options.schedule(epoch));
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
+      const logs = await trainEpoch(model, data.train, epoch, options, ctx, callbacks);
+      if (logs === null) break; // aborted mid-epoch: the partial epoch is not part of the history
+      if (data.val) Object.assign(logs, validate(model, data.val, options.batchSize, valLoss));
+      history.push(logs);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
     }
-    const logs: EpochLogs = { loss: lossSum / n, accuracy: accSum / n, images_per_second: (n / trainMs) * 1000 };
-    if (data.val) Object.assign(logs, evaluateLoss(model, data.val.xs, data.val.ys, options.batchSize));
-    history.push(logs);
-    await options.onEpochEnd?.(epoch, logs);
+  } catch (err) {
+    failure = err;
   }
-  return history;
+  for (const cb of callbacks) await cb.onTrainEnd?.(history, ctx, failure);
+  optimizer.dispose();
+  if (failure !== undefined) throw failure;
+  return stopReason === undefined ? { history } : { history, stopReason };
 }
 
-function evaluateLoss(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor, batchSize: number) {
-  const [loss, acc] = model.evaluate(xs, ys, { batchSize }) as tf.Scalar[];
-  const out = { val_loss: (loss as tf.Scalar).dataSync()[0] as number, val_accuracy: (acc as tf.Scalar).dataSync()[0] as number };
-  tf.dispose([loss, acc] as tf.Scalar[]);
-  return out;
+async function trainEpoch(
+  model: tf.LayersModel,
+  source: BatchSource,
+  epoch: number,
+  options: FitOptions,
+  ctx: TrainingContext,
+  callbacks: TrainingCallback[],
+): Promise<EpochLogs | null> {
+  const lr = getLearningRate(ctx.optimizer);
+  let seen = 0;
+  let lossSum = 0;
+  let accSum = 0;
+  let trainMs = 0;
+  let batch = 0;
+  for await (const { xs, ys } of source.batches(epoch, options.batchSize)) {
+    if (options.signal?.aborted) {
+      ctx.stopTraining(`stopped: ${String(options.signal.reason ?? 'aborted')}`);
+      return null;
+    }
+    const t0 = performance.now();
+    const [loss, acc] = (await model.trainOnBatch(xs, ys)) as [number, number];
+    trainMs += performance.now() - t0;
+    const size = xs.shape[0];
+    seen += size;
+    lossSum += loss * size;
+    accSum += acc * size;
+    const logs: BatchLogs = { batch: batch++, size, loss, accuracy: acc };
+    for (const cb of callbacks) await cb.onBatchEnd?.(epoch, logs, ctx);
+  }
+  return { loss: lossSum / seen, accuracy: accSum / seen, lr, images_per_second: (seen / trainMs) * 1000 };
+}
+
+/** Validation loss (smoothed like training, never class-weighted, as in Keras) and accuracy. */
+function validate(
+  model: tf.LayersModel,
+  val: { xs: tf.Tensor4D; ys: tf.Tensor2D },
+  batchSize: number,
+  lossFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor,
+): { val_loss: number; val_accuracy: number } {
+  return tf.tidy(() => {
+    const probs = model.predict(val.xs, { batchSize }) as tf.Tensor2D;
+    const loss = lossFn(val.ys, probs).dataSync()[0] as number;
+    const acc = probs.argMax(-1).equal(val.ys.argMax(-1)).mean().dataSync()[0] as number;
+    return { val_loss: loss, val_accuracy: acc };
+  });
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, requireCxrDev, runCommand, tempDir } from '../helpers/project';
@@ -12,14 +12,20 @@ function experimentFile(body: string): string {
   return path;
 }
 
-test('cxrlab train runs an experiment on cxr-dev and prints backend, throughput and result', () => {
-  const path = experimentFile(`name: cli-smoke\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 64\ntrain:\n  epochs: 1\n  batchSize: 16\n`);
-  const res = runCommand(process.execPath, [BIN, 'train', path]);
+test('cxrlab train runs an experiment on cxr-dev, prints backend, throughput and result, and writes the run folder', () => {
+  const dir = tempDir('cli-run');
+  const path = experimentFile(`name: cli-smoke\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 64\ntrain:\n  epochs: 3\n  batchSize: 16\n`);
+  const res = runCommand(process.execPath, [BIN, 'train', path, '--set', 'train.epochs=1', '--set', `output.dir=${join(dir, 'runs')}`]);
   assert.equal(res.status, 0, res.stderr);
   assert.match(res.stdout, /backend=tensorflow tensorflow=2\.21\.\d+ tfjs-node=4\.22\.0 onednn=1/);
   assert.match(res.stdout, /data: 219 images .*\(covid 70, pneumonia 79, normal 70\)/);
   assert.match(res.stdout, /split: 175 train, 44 validation/);
-  assert.match(res.stdout, /epoch 1\/1: loss=\d+\.\d+ accuracy=/);
+  assert.match(res.stdout, /epoch 1\/1 [\d.]+s loss \d+\.\d+ accuracy \d\.\d+ val_loss \d+\.\d+ val_accuracy/);
+  const runDir = /run folder (\S+)/.exec(res.stdout)?.[1];
+  assert.ok(runDir && runDir.startsWith(join(dir, 'runs', 'cli-smoke')), res.stdout);
+  for (const f of ['config.json', 'split.json', 'history.json', 'report.json', 'model/model.json', 'checkpoints/best/model.json']) {
+    assert.ok(existsSync(join(runDir, f)), `${f} is written`);
+  }
   const result = /result val_accuracy=(\d\.\d+) throughput=(\d+\.\d) img\/s/.exec(res.stdout);
   assert.ok(result, res.stdout);
   assert.ok(Number(result[2]) > 0);

@@ -33,3 +33,15 @@ test('dataDir overrides the file and missing files say which file', async () => 
   assert.equal(config.data.dir, '/data/cxr');
   await assert.rejects(loadExperiment('/no/such/experiment.yaml'), /\/no\/such\/experiment\.yaml is invalid:\n {2}- cannot read the file/);
 });
+
+test('--set overrides are applied before validation and checked by the same schema', () => {
+  const config = parseExperiment({ data: { dir: '/d' } }, 'x.yaml', {
+    overrides: ['train.epochs=7', 'train.optimizer=sgd', 'train.momentum=0.9', 'train.classWeights=balanced', 'model.name=resnet-small'],
+  });
+  assert.equal(config.train.epochs, 7);
+  assert.equal(config.train.optimizer, 'sgd');
+  assert.equal(config.train.classWeights, 'balanced');
+  assert.equal(config.model.name, 'resnet-small');
+  assert.throws(() => parseExperiment({ data: { dir: '/d' } }, 'x.yaml', { overrides: ['train.epochs=zero'] }), /`train\.epochs`/);
+  assert.throws(() => parseExperiment({ data: { dir: '/d' } }, 'x.yaml', { overrides: ['epochs'] }), /--set expects key=value/);
+});

@@ -72,7 +72,7 @@ test('the fast path leaks no tensors across training steps', async () => {
   const xs = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 5);
   const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3).toFloat();
   const model = buildModel('seed-004', { inputSize: 32, seed: 1 });
-  const optimizer = compileForClassification(model, 1e-3);
+  const optimizer = compileForClassification(model);
   await model.trainOnBatch(xs, ys);
   const after1 = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
