@@ -1,5 +1,6 @@
 // The composition root: config → files → split → tensors → model → fit → evaluation → run folder.
 // The only module that imports every area; each stage gets its slice of the config.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES } from './data/classes';
@@ -8,9 +9,19 @@ import { disposeTensors, loadTensors } from './data/load-tensors';
 import { stratifiedSplit } from './data/split';
 import { accuracyOf, argmaxRows, confusionMatrix } from './eval/confusion';
 import { predictProbabilities } from './eval/predict';
+import { CxrlabError } from './errors';
 import { buildModel } from './model/zoo';
+import { tf } from './native/tf';
 import { createRunDir, writeJson } from './run-dir';
-import { checkpointBest, earlyStopping, reduceLrOnPlateau, type TrainingCallback } from './train/callbacks';
+import {
+  type TrainingCallback,
+  type TrainingState,
+  checkpointBest,
+  earlyStopping,
+  lastState,
+  loadTrainingState,
+  reduceLrOnPlateau,
+} from './train/callbacks';
 import { type EpochLogs, fit } from './train/fit';
 import { balancedClassWeights } from './train/loss';
 import { memoryBatches } from './train/memory-batches';
@@ -24,6 +35,8 @@ export interface ExperimentHooks {
   callbacks?: TrainingCallback[];
   /** Stops training cooperatively after the current batch. */
   signal?: AbortSignal;
+  /** Continue this run folder from its last completed epoch instead of starting a new run. */
+  resumeDir?: string;
 }
 
 export interface ExperimentResult {
@@ -46,21 +59,51 @@ function classWeightsOf(config: ExperimentConfig, labels: Int32Array): number[] 
   return CLASS_NAMES.map((c) => cw[c]);
 }
 
+async function bestCheckpointWeights(runDir: string): Promise<tf.Tensor[] | null> {
+  const model = await tf.loadLayersModel(`file://${join(runDir, 'checkpoints', 'best', 'model.json')}`).catch(() => null);
+  if (!model) return null;
+  const weights = model.getWeights().map((w) => w.clone());
+  model.dispose();
+  return weights;
+}
+
 function trainingCallbacks(config: ExperimentConfig, runDir: string, log: (m: string) => void): TrainingCallback[] {
   const { earlyStopping: es, reduceLrOnPlateau: rl, checkpoint } = config.train;
   const callbacks: TrainingCallback[] = [checkpointBest({ ...checkpoint, dir: join(runDir, 'checkpoints', 'best') })];
   if (rl.enabled) callbacks.push(reduceLrOnPlateau({ ...rl, onReduce: (e, from, to) => log(`epoch ${e + 1}: learning rate ${from} → ${to}`) }));
-  if (es.enabled) callbacks.push(earlyStopping(es));
+  if (es.enabled) {
+    // On resume, the best epoch's weights are those checkpoint-best kept, if it watches the same metric.
+    const sameMetric = es.monitor === checkpoint.monitor && es.mode === checkpoint.mode;
+    callbacks.push(earlyStopping({ ...es, ...(sameMetric ? { resumeBestWeights: () => bestCheckpointWeights(runDir) } : {}) }));
+  }
   return callbacks;
+}
+
+/** The split recomputed on resume must be the one the run started with: the data must not have changed. */
+async function checkSameSplit(runDir: string, split: { train: string[]; val: string[] }): Promise<void> {
+  const saved = JSON.parse(await readFile(join(runDir, 'split.json'), 'utf8')) as typeof split;
+  if (JSON.stringify(saved) !== JSON.stringify(split)) {
+    throw new CxrlabError(`${join(runDir, 'split.json')}: the dataset no longer gives this run's split (files were added, removed or renamed); cannot resume`);
+  }
 }
 
 export async function runExperiment(config: ExperimentConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const log = hooks.log ?? (() => {});
-  const runDir = await createRunDir(config.output.dir, config.name);
-  await writeJson(runDir, 'config.json', config);
+  const runDir = hooks.resumeDir ?? (await createRunDir(config.output.dir, config.name));
   const entries = await scanClassFolders(config.data.dir);
   const split = stratifiedSplit(entries, { valFraction: config.data.valFraction, seed: deriveSeed(config.seed, 'split') });
-  await writeJson(runDir, 'split.json', { train: split.train.map((e) => e.path), val: split.val.map((e) => e.path) });
+  const splitPaths = { train: split.train.map((e) => e.path), val: split.val.map((e) => e.path) };
+  let resume: TrainingState | undefined;
+  if (hooks.resumeDir) {
+    await checkSameSplit(runDir, splitPaths);
+    resume = await loadTrainingState(join(runDir, 'checkpoints', 'last')).catch((cause: unknown) => {
+      throw new CxrlabError(`${join(runDir, 'checkpoints', 'last')}: no completed epoch to resume from`, { cause });
+    });
+    log(`resuming ${runDir} after epoch ${resume.epoch} of ${config.train.epochs}`);
+  } else {
+    await writeJson(runDir, 'config.json', config);
+    await writeJson(runDir, 'split.json', splitPaths);
+  }
   const perClass = Object.fromEntries(CLASS_NAMES.map((c) => [c, entries.filter((e) => e.label === c).length]));
   log(`data: ${entries.length} images in ${config.data.dir} (${CLASS_NAMES.map((c) => `${c} ${perClass[c]}`).join(', ')})`);
   log(`split: ${split.train.length} train, ${split.val.length} validation`);
@@ -75,6 +118,10 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
     width: config.model.width,
     seed: deriveSeed(config.seed, 'init'),
   });
+  if (resume) {
+    model.setWeights(resume.weights);
+    tf.dispose(resume.weights);
+  }
   try {
     const t = config.train;
     const classWeights = classWeightsOf(config, train.labels);
@@ -86,11 +133,17 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
         batchSize: t.batchSize,
         optimizer: { name: t.optimizer, learningRate: t.learningRate, momentum: t.momentum },
         loss: { labelSmoothing: t.labelSmoothing, ...(classWeights ? { classWeights } : {}) },
-        schedule: makeSchedule(t.schedule, t.learningRate, t.epochs),
-        callbacks: [...trainingCallbacks(config, runDir, log), ...(hooks.callbacks ?? [])],
+        ...(t.schedule.kind === 'constant' ? {} : { schedule: makeSchedule(t.schedule, t.learningRate, t.epochs) }),
+        callbacks: [
+          ...trainingCallbacks(config, runDir, log),
+          ...(hooks.callbacks ?? []),
+          lastState({ dir: join(runDir, 'checkpoints', 'last') }), // last: it records what the others changed
+        ],
         ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(resume ? { resume: { history: resume.history, optimizer: resume.optimizer, learningRate: resume.learningRate } } : {}),
       },
     );
+    if (resume) tf.dispose(resume.optimizer.map((o) => o.tensor));
     if (stopReason) log(stopReason);
     await writeJson(runDir, 'history.json', history);
     await model.save(`file://${join(runDir, 'model')}`);

@@ -1,10 +1,10 @@
 // The `cxrlab` command line: argv → config → experiment → printed result. The only place that reads
 // CXRLAB_* variables for the run and the only place that sets the exit code.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadExperiment } from '../config/load';
 import { CLASS_NAMES } from '../data/classes';
-import { CxrlabError } from '../errors';
+import { ConfigError, CxrlabError } from '../errors';
 import { runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
@@ -19,14 +19,24 @@ commands:
   train [experiment.yaml] [--set key=value ...]
                             train and evaluate (default: experiments/default.yaml);
                             --set overrides any field, e.g. --set train.epochs=5
+  train --resume <run folder>
+                            continue a stopped or killed run from its last completed epoch
   info                      print the compute backend
 
 environment:
   CXRLAB_DATA   class-per-folder dataset to use instead of the experiment's data.dir`;
 
 async function train(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { set: { type: 'string', multiple: true, default: [] } } });
-  const path = resolve(positionals[0] ?? DEFAULT_EXPERIMENT);
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { set: { type: 'string', multiple: true, default: [] }, resume: { type: 'string' } },
+  });
+  if (values.resume && (positionals.length || values.set.length)) {
+    throw new ConfigError('cxrlab train', ['--resume <run folder> takes the run\'s own config.json; give no experiment file or --set with it']);
+  }
+  const resumeDir = values.resume ? resolve(values.resume) : undefined;
+  const path = resumeDir ? join(resumeDir, 'config.json') : resolve(positionals[0] ?? DEFAULT_EXPERIMENT);
   const config = await loadExperiment(path, {
     overrides: values.set,
     ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
@@ -35,16 +45,22 @@ async function train(args: string[]): Promise<void> {
   console.log(`cxrlab: fast path ${describeFastPath()}`);
   console.log(`cxrlab: experiment ${config.name} (${path}), model ${config.model.name}, ${config.train.epochs} epoch(s)`);
   const started = performance.now();
-  // Ctrl-C stops after the current batch and still writes the run; a second Ctrl-C exits at once.
+  // Ctrl-C or SIGTERM stops after the current batch and still writes the run; a second one exits at once.
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) process.exit(130);
-    console.error('\ncxrlab: stopping after this batch (Ctrl-C again to quit now)');
-    abort.abort('interrupted');
+    console.error(`\ncxrlab: ${signal}: stopping after this batch (again to quit now)`);
+    abort.abort(signal === 'SIGINT' ? 'interrupted' : 'terminated');
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const result = await runExperiment(config, { log: (m) => console.log(`cxrlab: ${m}`), callbacks: [progressBar({ stream: process.stdout })], signal: abort.signal });
+    const result = await runExperiment(config, {
+      log: (m) => console.log(`cxrlab: ${m}`),
+      callbacks: [progressBar({ stream: process.stdout })],
+      signal: abort.signal,
+      ...(resumeDir ? { resumeDir } : {}),
+    });
     console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
     console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
     result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
@@ -54,7 +70,8 @@ async function train(args: string[]): Promise<void> {
       `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
     );
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

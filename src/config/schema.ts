@@ -84,6 +84,15 @@ export const experimentSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.train.schedule.kind !== 'constant' && config.train.reduceLrOnPlateau.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['train', 'reduceLrOnPlateau', 'enabled'],
+        message: `cannot be combined with \`train.schedule.kind: ${config.train.schedule.kind}\` (the schedule would undo every reduction); use one of them`,
+      });
+    }
+  });
 
 export type ExperimentConfig = z.infer<typeof experimentSchema>;

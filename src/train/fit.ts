@@ -4,6 +4,7 @@
 import { enableFastPath } from '../native/fast';
 import { tf } from '../native/tf';
 import type { BatchLogs, EpochLogs, TrainingCallback, TrainingContext } from './callbacks/callback';
+import type { NamedTensor } from './callbacks/last-state';
 import { type LossOptions, categoricalCrossentropy } from './loss';
 import type { BatchSource } from './memory-batches';
 import { type OptimizerOptions, getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
@@ -23,6 +24,8 @@ export interface FitOptions {
   fastPath?: boolean;
   /** Stops training after the current batch when aborted (Ctrl-C, a notebook interrupt). */
   signal?: AbortSignal;
+  /** Continue a run: the epochs it completed and the optimiser state saved after the last of them. */
+  resume?: { history: EpochLogs[]; optimizer: NamedTensor[]; learningRate: number };
 }
 
 export interface FitData {
@@ -62,11 +65,16 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     },
   };
   const callbacks = options.callbacks ?? [];
-  const history: EpochLogs[] = [];
+  const history: EpochLogs[] = [...(options.resume?.history ?? [])];
   let failure: unknown;
   try {
+    if (options.resume) {
+      await optimizer.setWeights(options.resume.optimizer);
+      setLearningRate(optimizer, options.resume.learningRate);
+      for (const cb of callbacks) await cb.onResume?.(history, ctx);
+    }
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-    for (let epoch = 0; epoch < options.epochs && stopReason === undefined; epoch++) {
+    for (let epoch = history.length; epoch < options.epochs && stopReason === undefined; epoch++) {
       if (options.schedule) setLearningRate(optimizer, options.schedule(epoch));
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       const logs = await trainEpoch(model, data.train, epoch, options, ctx, callbacks);

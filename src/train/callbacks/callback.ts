@@ -31,6 +31,8 @@ export interface TrainingContext {
 }
 
 export interface TrainingCallback {
+  /** Called before onTrainBegin when a run resumes, with the epochs it already has. */
+  onResume?(history: readonly EpochLogs[], ctx: TrainingContext): void | Promise<void>;
   onTrainBegin?(ctx: TrainingContext): void | Promise<void>;
   onEpochBegin?(epoch: number, ctx: TrainingContext): void | Promise<void>;
   onBatchEnd?(epoch: number, logs: BatchLogs, ctx: TrainingContext): void | Promise<void>;

@@ -14,6 +14,9 @@ export interface CheckpointOptions extends MonitorOptions {
 export function checkpointBest(options: CheckpointOptions): TrainingCallback {
   const monitor = new Monitor(options);
   return {
+    onResume(history: readonly EpochLogs[]) {
+      history.forEach((logs) => monitor.improved(logs));
+    },
     async onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext) {
       if (!monitor.improved(logs)) return;
       await mkdir(options.dir, { recursive: true });

@@ -9,6 +9,8 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   patience?: number;
   /** Restore the best epoch's weights at the end. Defaults to true. */
   restoreBestWeights?: boolean;
+  /** On resume: the weights of the best epoch so far (e.g. read from checkpoints/best), if known. */
+  resumeBestWeights?: () => Promise<tf.Tensor[] | null>;
 }
 
 export function earlyStopping(options: EarlyStoppingOptions = {}): TrainingCallback & { bestEpoch(): number } {
@@ -24,6 +26,16 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): TrainingCallb
   };
   return {
     bestEpoch: () => bestEpoch,
+    async onResume(history: readonly EpochLogs[]) {
+      history.forEach((logs, epoch) => {
+        if (monitor.improved(logs)) {
+          bestEpoch = epoch;
+          wait = 0;
+        } else wait++;
+      });
+      const weights = restore && options.resumeBestWeights ? await options.resumeBestWeights() : null;
+      if (weights) best = weights.map((w) => tf.keep(w));
+    },
     onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext) {
       if (monitor.improved(logs)) {
         bestEpoch = epoch;

@@ -25,21 +25,29 @@ export function reduceLrOnPlateau(options: ReduceLrOptions = {}): TrainingCallba
   const minLr = options.minLr ?? 0;
   let wait = 0;
   let cooling = 0;
+  /** Advances the plateau state by one epoch; true when the rate should drop now. */
+  const step = (logs: EpochLogs): boolean => {
+    if (cooling > 0) cooling--;
+    if (monitor.improved(logs)) {
+      wait = 0;
+      return false;
+    }
+    if (cooling > 0 || ++wait < patience) return false;
+    cooling = cooldown;
+    wait = 0;
+    return true;
+  };
   return {
+    onResume(history: readonly EpochLogs[]) {
+      history.forEach(step); // the rates themselves are in the history (lr) and restored by the loop
+    },
     onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainingContext) {
-      if (cooling > 0) cooling--;
-      if (monitor.improved(logs)) {
-        wait = 0;
-        return;
-      }
-      if (cooling > 0 || ++wait < patience) return;
+      if (!step(logs)) return;
       const from = getLearningRate(ctx.optimizer);
       const to = Math.max(from * factor, minLr);
       if (to < from) {
         setLearningRate(ctx.optimizer, to);
         options.onReduce?.(epoch, from, to);
-        cooling = cooldown;
-        wait = 0;
       }
     },
   };
