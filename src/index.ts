@@ -21,5 +21,6 @@ export { makeSchedule, type ScheduleOptions } from './train/schedules';
 export { applyOverrides } from './config/overrides';
 export { predictProbabilities, type Predictions } from './eval/predict';
 export { confusionMatrix, accuracyOf, argmaxRows } from './eval/confusion';
+export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
 export { Rng, deriveSeed } from './util/rng';

@@ -8,10 +8,13 @@ import { ConfigError, CxrlabError } from '../errors';
 import { runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
+import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
 import { progressBar } from '../train/callbacks';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.yaml');
+const EMBEDDED_MLFLOW = resolve(PROJECT_ROOT, '.cxrlab', 'mlflow');
+const VENV = resolve(PROJECT_ROOT, process.env.CXRLAB_VENV ?? '.venv');
 
 const USAGE = `usage: cxrlab <command>
 
@@ -22,6 +25,8 @@ commands:
   train --resume <run folder>
                             continue a stopped or killed run from its last completed epoch
   info                      print the compute backend
+  ui [--stop]               the MLflow UI: MLFLOW_TRACKING_URI, or the embedded local server
+                            (started on first use; --stop stops it)
 
 environment:
   CXRLAB_DATA   class-per-folder dataset to use instead of the experiment's data.dir`;
@@ -75,12 +80,29 @@ async function train(args: string[]): Promise<void> {
   }
 }
 
+async function ui(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { stop: { type: 'boolean', default: false } } });
+  if (values.stop) {
+    console.log(stopEmbeddedServer(EMBEDDED_MLFLOW) ? 'cxrlab: stopped the embedded MLflow server' : 'cxrlab: no embedded MLflow server was running');
+    return;
+  }
+  if (process.env.MLFLOW_TRACKING_URI) {
+    console.log(`cxrlab: MLflow UI: ${process.env.MLFLOW_TRACKING_URI} (from MLFLOW_TRACKING_URI)`);
+    return;
+  }
+  const server = await ensureEmbeddedServer({ stateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
+  console.log(`cxrlab: MLflow UI: ${server.uri}${server.started ? '' : ' (already running)'}`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'train':
         await train(rest);
+        return 0;
+      case 'ui':
+        await ui(rest);
         return 0;
       case 'info':
         console.log(describeBackend());
