@@ -1,4 +1,5 @@
-// `npm test`: builds dist/ (notebooks import the built package), then runs every test/**/*.test.ts
+// `npm test`: builds dist/ (notebooks import the built package) and type-checks src/, test/ and bench/
+// (the project's TypeScript: node_modules/.bin/tsc is tslab's bundled 5.0), then runs every test/**/*.test.ts
 // with Node's test runner, one file at a time (tfjs-node and the MLflow/Jupyter processes are heavy
 // on two cores). Extra arguments are passed to the runner, e.g. `npm test -- --test-name-pattern=split`.
 import { spawnSync } from 'node:child_process';
@@ -14,11 +15,11 @@ function testFiles(dir) {
   });
 }
 
-const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+for (const args of [['-p', 'tsconfig.build.json'], ['-p', 'tsconfig.json', '--noEmit']]) {
+  const res = spawnSync(process.execPath, [tsc, ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
 
 const files = testFiles(join(ROOT, 'test')).sort();
 const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...process.argv.slice(2), ...files];

@@ -21,6 +21,8 @@ export { makeSchedule, type ScheduleOptions } from './train/schedules';
 export { applyOverrides } from './config/overrides';
 export { predictProbabilities, type Predictions } from './eval/predict';
 export { confusionMatrix, accuracyOf, argmaxRows } from './eval/confusion';
+export { loadTrainedModel, runConfigOf, type TrainedModel } from './predict/load-model';
+export { predictFiles, listInputs, type Prediction, type PredictOptions } from './predict/predict-files';
 export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
 export { Rng, deriveSeed } from './util/rng';

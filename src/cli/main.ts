@@ -8,6 +8,8 @@ import { ConfigError, CxrlabError } from '../errors';
 import { runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
+import { loadTrainedModel } from '../predict/load-model';
+import { listInputs, predictFiles } from '../predict/predict-files';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
 import { progressBar } from '../train/callbacks';
 
@@ -24,6 +26,9 @@ commands:
                             --set overrides any field, e.g. --set train.epochs=5
   train --resume <run folder>
                             continue a stopped or killed run from its last completed epoch
+  predict <run|model> <image|folder>... [--json]
+                            class, probabilities and latency per image; unreadable files are
+                            reported and the rest still predicted (exit 1 only if none could be)
   info                      print the compute backend
   ui [--stop]               the MLflow UI: MLFLOW_TRACKING_URI, or the embedded local server
                             (started on first use; --stop stops it)
@@ -80,6 +85,29 @@ async function train(args: string[]): Promise<void> {
   }
 }
 
+async function predict(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const [modelPath, ...inputs] = positionals;
+  if (!modelPath || inputs.length === 0) throw new ConfigError('cxrlab predict', ['usage: cxrlab predict <run folder | model folder> <image | folder>... [--json]']);
+  const trained = await loadTrainedModel(resolve(modelPath));
+  try {
+    const results = await predictFiles(trained, await listInputs(inputs.map((i) => resolve(i))));
+    if (values.json) console.log(JSON.stringify(results, null, 2));
+    else {
+      console.log(['file', 'class', ...CLASS_NAMES, 'ms'].join('\t'));
+      for (const r of results) {
+        if ('error' in r) console.error(`cxrlab: ${r.error}`);
+        else console.log([r.path, r.label, ...CLASS_NAMES.map((c) => r.probabilities[c].toFixed(4)), r.latencyMs.toFixed(1)].join('\t'));
+      }
+    }
+    const failed = results.filter((r) => 'error' in r).length;
+    if (failed) console.error(`cxrlab: ${failed} of ${results.length} file(s) could not be predicted`);
+    return results.length > 0 && failed === results.length ? 1 : 0;
+  } finally {
+    trained.model.dispose();
+  }
+}
+
 async function ui(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { stop: { type: 'boolean', default: false } } });
   if (values.stop) {
@@ -101,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'train':
         await train(rest);
         return 0;
+      case 'predict':
+        return await predict(rest);
       case 'ui':
         await ui(rest);
         return 0;
