@@ -10,6 +10,7 @@ import { stratifiedSplit } from './data/split';
 import { accuracyOf, argmaxRows, confusionMatrix } from './eval/confusion';
 import { predictProbabilities } from './eval/predict';
 import { CxrlabError } from './errors';
+import { writeGradcams } from './explain/gallery';
 import { buildModel } from './model/zoo';
 import { tf } from './native/tf';
 import { createRunDir, writeJson } from './run-dir';
@@ -160,6 +161,14 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
       ...(stopReason ? { stopReason } : {}),
     };
     await writeJson(runDir, 'report.json', { classes: CLASS_NAMES, confusion, valAccuracy: result.valAccuracy });
+    if (config.evaluation.gradcamPerClass > 0) {
+      const written = await writeGradcams(model, val, {
+        dir: join(runDir, 'gradcam'),
+        perClass: config.evaluation.gradcamPerClass,
+        names: split.val.map((e) => e.path),
+      });
+      log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
+    }
     return result;
   } finally {
     model.dispose();

@@ -76,6 +76,13 @@ export const experimentSchema = z
       })
       .strict()
       .prefault({}),
+    evaluation: z
+      .object({
+        /** Grad-CAM PNGs per class of the validation set, for correct and for wrong predictions each; 0 = none. */
+        gradcamPerClass: z.number().int().min(0).max(50).default(2),
+      })
+      .strict()
+      .prefault({}),
     output: z
       .object({
         /** Runs are written under <dir>/<name>/<timestamp>/; relative to the working directory. */
