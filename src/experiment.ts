@@ -1,6 +1,6 @@
 // The composition root: config → files → split → tensors → model → fit → evaluation → run folder.
 // The only module that imports every area; each stage gets its slice of the config.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES } from './data/classes';
@@ -12,6 +12,9 @@ import { predictProbabilities } from './eval/predict';
 import { CxrlabError } from './errors';
 import { writeGradcams } from './explain/gallery';
 import { buildModel } from './model/zoo';
+import { confusionFigure } from './plots/confusion';
+import { trainingCurves } from './plots/curves';
+import { figureHtml } from './plots/html';
 import { tf } from './native/tf';
 import { createRunDir, writeJson } from './run-dir';
 import {
@@ -41,7 +44,8 @@ export interface ExperimentHooks {
 }
 
 export interface ExperimentResult {
-  /** Everything this run wrote: config.json, split.json, history.json, report.json, model/, checkpoints/. */
+  /** Everything this run wrote: config.json, split.json, history.json, report.json, curves.html,
+   * confusion.html, model/, checkpoints/, gradcam/. */
   runDir: string;
   counts: { train: number; val: number; perClass: Record<string, number> };
   history: EpochLogs[];
@@ -161,6 +165,8 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
       ...(stopReason ? { stopReason } : {}),
     };
     await writeJson(runDir, 'report.json', { classes: CLASS_NAMES, confusion, valAccuracy: result.valAccuracy });
+    await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${config.name}: training curves`), 'training curves'));
+    await writeFile(join(runDir, 'confusion.html'), figureHtml(confusionFigure(confusion, CLASS_NAMES, 'Validation confusion matrix'), 'confusion matrix'));
     if (config.evaluation.gradcamPerClass > 0) {
       const written = await writeGradcams(model, val, {
         dir: join(runDir, 'gradcam'),
