@@ -11,7 +11,9 @@ if (!existsSync(jupyter)) {
   process.exit(1);
 }
 const PATH = [join(VENV, 'bin'), join(ROOT, 'node_modules', '.bin'), dirname(process.execPath), process.env.PATH].join(delimiter);
-const child = spawn(jupyter, ['lab', `--notebook-dir=${join(ROOT, 'notebooks')}`, ...process.argv.slice(2)], {
+// Jupyter refuses to run as root (containers, CI) unless told so.
+const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : [];
+const child = spawn(jupyter, ['lab', `--notebook-dir=${join(ROOT, 'notebooks')}`, ...asRoot, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, PATH },
 });

@@ -34,7 +34,11 @@ export function liveDisplay(): LiveDisplay {
       const write = writer();
       if (!write) return;
       const title = (figure.layout.title as { text?: string } | undefined)?.text ?? 'figure';
-      write({ data: { [PLOTLY_MIME]: figure, 'text/plain': `<plotly figure: ${title}>` }, metadata: {}, transient: { display_id: id } }, shown);
+      const text = `<plotly figure: ${title}>`;
+      // JupyterLab hands an update to the existing renderer, and the plotly renderer ignores updates once
+      // it has drawn; a text-only update in between makes JupyterLab build a fresh plotly renderer.
+      if (shown) write({ data: { 'text/plain': text }, metadata: {}, transient: { display_id: id } }, true);
+      write({ data: { [PLOTLY_MIME]: figure, 'text/plain': text }, metadata: {}, transient: { display_id: id } }, shown);
       shown = true;
     },
   };
