@@ -1,11 +1,13 @@
 // cxrlab's setup, run by `npm install` / `npm ci` (postinstall) and by `npm run setup`.
 // Steps, each idempotent and stamped: python (venv), native (tfjs-node on TensorFlow 2.21),
-// build (TypeScript → dist/), kernel (tslab in the venv's Jupyter). Ends by printing the backend.
+// build (TypeScript → dist/), kernel (tslab in the venv's Jupyter), system (Chromium for the browser
+// tests). Ends by printing the backend.
 // Flags: --force (redo every step) or --force=native,kernel (redo those).
 import { join } from 'node:path';
 import { ensureKernel } from './kernel.mjs';
 import { ensureNativeTf, verifyBackend } from './native-tf.mjs';
 import { chosenDevice, ensurePythonEnv } from './python-env.mjs';
+import { ensureSystemPackages } from './system.mjs';
 import { ROOT, SetupError, log, run } from './util.mjs';
 
 function forced(step) {
@@ -30,6 +32,7 @@ function main() {
   ensureNativeTf({ force: forced('native') });
   buildTypeScript();
   ensureKernel({ force: forced('kernel') });
+  ensureSystemPackages();
   verifyBackend();
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s (device: ${device})`);
 }
