@@ -2,6 +2,7 @@
 // run several variants (Node or Python) side by side, one step each per round, so all of them see the
 // same background load on a noisy machine.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface WorkerSpec {
@@ -44,6 +45,17 @@ export class BenchWorker {
   async request<T>(command: string): Promise<T> {
     this.child.stdin.write(`${command}\n`);
     return this.read<T>();
+  }
+
+  /** Peak resident memory of the worker so far (Linux VmHWM), in MiB; NaN where it cannot be read. */
+  peakRssMb(): number {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      return kb ? Number(kb) / 1024 : Number.NaN;
+    } catch {
+      return Number.NaN;
+    }
   }
 
   close(): void {

@@ -11,10 +11,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Rng } from '../../src';
+import { Rng, buildModel } from '../../src';
+import { trainingFlopsPerImage } from '../lib/flops';
 import { describeMachine } from '../lib/machine';
 import { quantile } from '../lib/stats';
 import { BenchWorker, type WorkerSpec } from '../lib/worker';
+import { matmulPeakGflops } from './matmul-peak';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PYTHON = join(resolve(ROOT, process.env.CXRLAB_VENV ?? '.venv'), 'bin', 'python');
@@ -77,6 +79,7 @@ interface BatchResult {
   rounds: number;
   labels: Record<string, string>;
   imagesPerSecond: Record<string, number>;
+  peakRssMb: Record<string, number>;
   ratioVsAnchor: Record<string, { median: number; q1: number; q3: number }>;
 }
 
@@ -95,11 +98,12 @@ async function benchBatch(dataDir: string, batch: number, config: Config, rounds
       }
     }
     const anchor = times[ANCHOR] as number[];
-    const result: BatchResult = { ...config, batch, rounds, labels, imagesPerSecond: {}, ratioVsAnchor: {} };
+    const result: BatchResult = { ...config, batch, rounds, labels, imagesPerSecond: {}, peakRssMb: {}, ratioVsAnchor: {} };
     for (const w of workers) {
       const t = times[w.name] as number[];
       const ratios = t.map((ms, i) => (anchor[i] as number) / ms);
       result.imagesPerSecond[w.name] = (batch * 1000) / quantile(t, 0.5);
+      result.peakRssMb[w.name] = w.peakRssMb();
       result.ratioVsAnchor[w.name] = { median: quantile(ratios, 0.5), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75) };
     }
     return result;
@@ -108,12 +112,16 @@ async function benchBatch(dataDir: string, batch: number, config: Config, rounds
   }
 }
 
-function printBatch(r: BatchResult): void {
-  console.log(`\n${r.model} ${r.size}x${r.size}x3, batch ${r.batch} (${r.rounds} paired rounds)`);
-  console.log(`  ${'variant'.padEnd(48)}${'img/s'.padStart(8)}   ratio vs Keras+oneDNN (median [IQR])`);
+function printBatch(r: BatchResult, gflopPerImage: number, peakGflops: number): void {
+  console.log(`\n${r.model} ${r.size}x${r.size}x3, batch ${r.batch} (${r.rounds} paired rounds; ${gflopPerImage.toFixed(2)} GFLOP per image per step)`);
+  console.log(`  ${'variant'.padEnd(48)}${'img/s'.padStart(8)}${'GFLOP/s'.padStart(9)}${'of peak'.padStart(9)}${'peak RSS'.padStart(10)}   ratio vs Keras+oneDNN (median [IQR])`);
   for (const [name, ips] of Object.entries(r.imagesPerSecond)) {
     const q = r.ratioVsAnchor[name]!;
-    console.log(`  ${(r.labels[name] ?? name).padEnd(48)}${ips.toFixed(1).padStart(8)}   ${q.median.toFixed(2)} [${q.q1.toFixed(2)}-${q.q3.toFixed(2)}]`);
+    const gflops = ips * gflopPerImage;
+    console.log(
+      `  ${(r.labels[name] ?? name).padEnd(48)}${ips.toFixed(1).padStart(8)}${gflops.toFixed(1).padStart(9)}${`${((100 * gflops) / peakGflops).toFixed(0)}%`.padStart(9)}` +
+        `${`${(r.peakRssMb[name] ?? Number.NaN).toFixed(0)} MiB`.padStart(10)}   ${q.median.toFixed(2)} [${q.q1.toFixed(2)}-${q.q3.toFixed(2)}]`,
+    );
   }
 }
 
@@ -140,14 +148,19 @@ async function main(): Promise<void> {
   console.log(`train-throughput: ${configs.map((c) => `${c.model} at ${c.size}x${c.size}x3`).join(', ')}; Adam, one fixed random batch`);
   console.log(`machine: ${describeMachine()}`);
   console.log(`method: 4 worker processes in lockstep, one step each per round in rotating order; ratios paired per round`);
+  const peakGflops = matmulPeakGflops();
+  console.log(`machine peak: ${peakGflops.toFixed(1)} GFLOP/s (best 2048x2048 float32 matmul on the native backend)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'cxrlab-bench-'));
   const results: BatchResult[] = [];
   try {
     for (const config of configs) {
       writeBatch(dataDir, Math.max(...batches), config.size);
+      const model = buildModel(config.model, { inputSize: config.size });
+      const gflopPerImage = trainingFlopsPerImage(model) / 1e9;
+      model.dispose();
       for (const batch of batches) {
         const r = await benchBatch(dataDir, batch, config, rounds);
-        printBatch(r);
+        printBatch(r, gflopPerImage, peakGflops);
         results.push(r);
       }
     }
@@ -155,7 +168,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), results }, null, 2));
+  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine: describeMachine(), peakGflops, results }, null, 2));
   console.log('');
   for (const r of results.slice(1)) console.log(`ratio_${r.model}_b${r.batch}=${r.ratioVsAnchor[CXRLAB]!.median.toFixed(2)}`);
   const head = results[0] as BatchResult;
