@@ -10,6 +10,7 @@ import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
 import { loadTrainedModel } from '../predict/load-model';
 import { listInputs, predictFiles } from '../predict/predict-files';
+import { servePredictions } from '../serve/server';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
 import { progressBar } from '../train/callbacks';
 
@@ -29,6 +30,8 @@ commands:
   predict <run|model> <image|folder>... [--json]
                             class, probabilities and latency per image; unreadable files are
                             reported and the rest still predicted (exit 1 only if none could be)
+  serve <run|model> [--port 8080] [--host 127.0.0.1]
+                            HTTP service: POST /predict (image body), GET /healthz, GET / (upload page)
   info                      print the compute backend
   ui [--stop]               the MLflow UI: MLFLOW_TRACKING_URI, or the embedded local server
                             (started on first use; --stop stops it)
@@ -108,6 +111,26 @@ async function predict(args: string[]): Promise<number> {
   }
 }
 
+async function serve(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  if (positionals.length !== 1) throw new ConfigError('cxrlab serve', ['usage: cxrlab serve <run folder | model folder> [--port 8080] [--host 127.0.0.1]']);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('cxrlab serve', [`--port must be 0-65535. Received: ${values.port}`]);
+  const trained = await loadTrainedModel(resolve(positionals[0] as string));
+  const service = await servePredictions(trained, { host: values.host, port });
+  console.log(`cxrlab: serving ${trained.source} at ${service.url} (POST /predict, GET /healthz, upload page at /)`);
+  await new Promise<void>((done) => {
+    const stop = () => void service.close().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  trained.model.dispose();
+}
+
 async function ui(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { stop: { type: 'boolean', default: false } } });
   if (values.stop) {
@@ -131,6 +154,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'predict':
         return await predict(rest);
+      case 'serve':
+        await serve(rest);
+        return 0;
       case 'ui':
         await ui(rest);
         return 0;

@@ -10,9 +10,13 @@ export interface DecodeOptions {
   channels: 1 | 3;
 }
 
-/** Decodes one image to `size*size*channels` float32 values in [0, 1], row-major HWC. */
-export async function decodeImage(path: string, options: DecodeOptions): Promise<Float32Array> {
-  let pipeline = sharp(path, { failOn: 'error' })
+/**
+ * Decodes one image (a file path, or the bytes of an upload) to `size*size*channels` float32 values
+ * in [0, 1], row-major HWC. `name` labels bytes in error messages.
+ */
+export async function decodeImage(source: string | Buffer, options: DecodeOptions & { name?: string }): Promise<Float32Array> {
+  const path = typeof source === 'string' ? source : (options.name ?? 'upload');
+  let pipeline = sharp(source, { failOn: 'error' })
     .rotate() // honour EXIF orientation
     .resize(options.size, options.size, { fit: 'cover', position: 'centre' })
     .removeAlpha();

@@ -25,16 +25,26 @@ function sample(map: Float32Array, h: number, w: number, y: number, x: number): 
   return (at(y0, x0) * (1 - fx) + at(y0, x1) * fx) * (1 - fy) + (at(y1, x0) * (1 - fx) + at(y1, x1) * fx) * fy;
 }
 
-/**
- * @param image size×size×channels values in [0, 1] (as decoded for the model)
- * @param map the Grad-CAM map, mapH×mapW in [0, 1]
- */
-export async function writeOverlayPng(
-  path: string,
-  image: { pixels: Float32Array; size: number; channels: number },
-  map: { values: Float32Array; height: number; width: number },
-  options: OverlayOptions = {},
-): Promise<void> {
+export interface OverlayImage {
+  /** size×size×channels values in [0, 1] (as decoded for the model). */
+  pixels: Float32Array;
+  size: number;
+  channels: number;
+}
+
+export interface OverlayMap {
+  /** The Grad-CAM map, height×width values in [0, 1]. */
+  values: Float32Array;
+  height: number;
+  width: number;
+}
+
+export async function writeOverlayPng(path: string, image: OverlayImage, map: OverlayMap, options: OverlayOptions = {}): Promise<void> {
+  await sharp(await overlayPng(image, map, options)).toFile(path);
+}
+
+/** The overlay as PNG bytes. */
+export async function overlayPng(image: OverlayImage, map: OverlayMap, options: OverlayOptions = {}): Promise<Buffer> {
   const alpha = options.alpha ?? 0.45;
   const { size, channels, pixels } = image;
   const rgb = Buffer.alloc(size * size * 3);
@@ -46,5 +56,5 @@ export async function writeOverlayPng(
       for (let k = 0; k < 3; k++) rgb[i * 3 + k] = Math.round(255 * ((1 - alpha) * grey + alpha * heat[k]!));
     }
   }
-  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path);
+  return sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
 }
