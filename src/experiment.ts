@@ -11,6 +11,7 @@ import { accuracyOf, argmaxRows, confusionMatrix } from './eval/confusion';
 import { predictProbabilities } from './eval/predict';
 import { CxrlabError } from './errors';
 import { writeGradcams } from './explain/gallery';
+import { buildTransferModel, setTrainableBackbone, type TransferModel } from './model/transfer';
 import { buildModel } from './model/zoo';
 import { confusionFigure } from './plots/confusion';
 import { trainingCurves } from './plots/curves';
@@ -92,6 +93,25 @@ async function checkSameSplit(runDir: string, split: { train: string[]; val: str
   }
 }
 
+/** The transfer model; its input must match the data settings. */
+async function transferModel(config: ExperimentConfig): Promise<TransferModel> {
+  const t = await buildTransferModel({
+    backbone: config.model.backbone as string,
+    freeze: config.model.freeze,
+    numClasses: CLASS_NAMES.length,
+    dropout: config.model.dropout,
+    seed: deriveSeed(config.seed, 'init'),
+  });
+  const [, h, w, c] = t.inputShape;
+  if (h !== config.data.imageSize || w !== config.data.imageSize || c !== config.data.channels) {
+    t.model.dispose();
+    throw new CxrlabError(
+      `${config.model.backbone}: the backbone takes ${h}x${w}x${c} images; set data.imageSize: ${h} and data.channels: ${c} (received ${config.data.imageSize} and ${config.data.channels})`,
+    );
+  }
+  return t;
+}
+
 export async function runExperiment(config: ExperimentConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const log = hooks.log ?? (() => {});
   const runDir = hooks.resumeDir ?? (await createRunDir(config.output.dir, config.name));
@@ -115,14 +135,17 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
 
   const decode = { size: config.data.imageSize, channels: config.data.channels };
   const [train, val] = await Promise.all([loadTensors(split.train, decode), loadTensors(split.val, decode)]);
-  const model = buildModel(config.model.name, {
-    inputSize: config.data.imageSize,
-    channels: config.data.channels,
-    numClasses: CLASS_NAMES.length,
-    dropout: config.model.dropout,
-    width: config.model.width,
-    seed: deriveSeed(config.seed, 'init'),
-  });
+  const transfer = config.model.name === 'transfer' ? await transferModel(config) : null;
+  const model =
+    transfer?.model ??
+    buildModel(config.model.name, {
+      inputSize: config.data.imageSize,
+      channels: config.data.channels,
+      numClasses: CLASS_NAMES.length,
+      dropout: config.model.dropout,
+      width: config.model.width,
+      seed: deriveSeed(config.seed, 'init'),
+    });
   if (resume) {
     model.setWeights(resume.weights);
     tf.dispose(resume.weights);
@@ -150,6 +173,24 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
     );
     if (resume) tf.dispose(resume.optimizer.map((o) => o.tensor));
     if (stopReason) log(stopReason);
+    if (transfer && t.fineTune.epochs > 0 && !stopReason) {
+      setTrainableBackbone(transfer, t.fineTune.unfreeze === 'all' ? 'none' : t.fineTune.unfreeze);
+      log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
+      const phase2 = await fit(
+        model,
+        { train: memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle:fine-tune') }), val: { xs: val.xs, ys: val.ys } },
+        {
+          epochs: t.fineTune.epochs,
+          batchSize: t.batchSize,
+          optimizer: { name: t.optimizer, learningRate: t.fineTune.learningRate, momentum: t.momentum },
+          loss: { labelSmoothing: t.labelSmoothing, ...(classWeights ? { classWeights } : {}) },
+          callbacks: [...trainingCallbacks(config, runDir, log), ...(hooks.callbacks ?? [])],
+          ...(hooks.signal ? { signal: hooks.signal } : {}),
+        },
+      );
+      history.push(...phase2.history);
+      if (phase2.stopReason) log(phase2.stopReason);
+    }
     await writeJson(runDir, 'history.json', history);
     await model.save(`file://${join(runDir, 'model')}`);
     const predictions = predictProbabilities(model, val.xs, t.batchSize);

@@ -11,6 +11,7 @@ export { scanClassFolders, type ImageEntry } from './data/folder-source';
 export { stratifiedSplit, type Split, type SplitOptions } from './data/split';
 export { decodeImage, type DecodeOptions } from './data/decode';
 export { loadTensors, disposeTensors, type LabelledTensors } from './data/load-tensors';
+export { buildTransferModel, setTrainableBackbone, type TransferModel, type TransferOptions } from './model/transfer';
 export { buildModel, MODEL_NAMES, type ModelName, type ModelOptions } from './model/zoo';
 export { fit, compileForClassification, type FitOptions, type FitData, type FitResult, type EpochLogs } from './train/fit';
 export { memoryBatches, type Batch, type BatchSource } from './train/memory-batches';

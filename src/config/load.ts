@@ -38,5 +38,6 @@ export function parseExperiment(raw: unknown, source: string, options: LoadOptio
   const config = result.data;
   const dir = options.dataDir ? resolve(options.dataDir) : config.data.dir;
   config.data.dir = isAbsolute(dir) ? dir : resolve(dirname(resolve(source)), dir);
+  if (config.model.backbone && !isAbsolute(config.model.backbone)) config.model.backbone = resolve(dirname(resolve(source)), config.model.backbone);
   return Object.freeze(config);
 }

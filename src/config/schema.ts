@@ -34,6 +34,10 @@ export const experimentSchema = z
         dropout: z.number().min(0).lt(1).default(0.5),
         /** Filter multiplier of resnet-small and mobilenet-small. */
         width: z.number().int().min(1).max(8).default(1),
+        /** With `name: transfer`: the pretrained tfjs model (model.json, its folder, or a run folder). */
+        backbone: z.string().min(1).optional(),
+        /** With `name: transfer`: `all`, `none`, or how many leading backbone layers stay frozen. */
+        freeze: z.union([z.enum(['all', 'none']), z.number().int().min(0)]).default('all'),
       })
       .strict()
       .prefault({}),
@@ -73,6 +77,15 @@ export const experimentSchema = z
           .prefault({}),
         /** The epoch kept in checkpoints/best is chosen by this metric. */
         checkpoint: z.object(monitorFields).strict().prefault({}),
+        /** Transfer learning: a second phase with backbone layers unfrozen, at a lower rate. 0 epochs = none. */
+        fineTune: z
+          .object({
+            epochs: z.number().int().min(0).default(0),
+            learningRate: z.number().positive().default(1e-5),
+            unfreeze: z.union([z.literal('all'), z.number().int().min(0)]).default('all'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -93,6 +106,12 @@ export const experimentSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.model.name === 'transfer' && !config.model.backbone) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'backbone'], message: 'is required with `model.name: transfer` (a tfjs model.json, its folder or a run folder)' });
+    }
+    if (config.model.name !== 'transfer' && config.train.fineTune.epochs > 0) {
+      ctx.addIssue({ code: 'custom', path: ['train', 'fineTune', 'epochs'], message: 'fine-tuning needs `model.name: transfer`' });
+    }
     if (config.train.schedule.kind !== 'constant' && config.train.reduceLrOnPlateau.enabled) {
       ctx.addIssue({
         code: 'custom',

@@ -56,7 +56,9 @@ function headChain(model: tf.LayersModel, index: number): tf.layers.Layer[] {
 export function gradcam(model: tf.LayersModel, images: tf.Tensor4D, options: GradcamOptions = {}): GradcamResult {
   const { index, layer } = featureLayer(model, options.layerName);
   const head = headChain(model, index);
-  const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  // A nested model (a transfer backbone) is called twice: in its own graph and in this one; use this one's node.
+  const nodes = (layer as unknown as { inboundNodes: unknown[] }).inboundNodes.length;
+  const extractor = tf.model({ inputs: model.inputs, outputs: layer.getOutputAt(nodes - 1) as tf.SymbolicTensor });
   const [n, height, width] = [images.shape[0], (layer.outputShape as number[])[1] as number, (layer.outputShape as number[])[2] as number];
   const out = tf.tidy(() => {
     const features = extractor.predict(images) as tf.Tensor4D;
