@@ -1,7 +1,8 @@
 // The composition root: config → files → split → tensors → model → fit → evaluation → run folder.
 // The only module that imports every area; each stage gets its slice of the config.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES } from './data/classes';
 import { scanClassFolders } from './data/folder-source';
@@ -32,6 +33,11 @@ import { balancedClassWeights } from './train/loss';
 import { memoryBatches } from './train/memory-batches';
 import { makeSchedule } from './train/schedules';
 import { deriveSeed } from './util/rng';
+import type { Dataset, KeyValue } from './mlflow-client';
+import { flattenParams } from './tracking/flatten';
+import type { TrackingTarget } from './tracking/resolve';
+import { type RunTracker, startRunTracker } from './tracking/run-tracker';
+import type { ImageEntry } from './data/folder-source';
 
 export interface ExperimentHooks {
   /** Progress messages (dataset counts, callbacks' decisions). */
@@ -42,9 +48,13 @@ export interface ExperimentHooks {
   signal?: AbortSignal;
   /** Continue this run folder from its last completed epoch instead of starting a new run. */
   resumeDir?: string;
+  /** Log the run to MLflow (params, per-epoch metrics, dataset, artifacts, model, status). */
+  tracking?: TrackingTarget;
 }
 
 export interface ExperimentResult {
+  /** The MLflow run, when tracked. */
+  mlflow?: { runId: string; url: string };
   /** Everything this run wrote: config.json, split.json, history.json, report.json, curves.html,
    * confusion.html, model/, checkpoints/, gradcam/. */
   runDir: string;
@@ -93,6 +103,46 @@ async function checkSameSplit(runDir: string, split: { train: string[]; val: str
   }
 }
 
+/** The dataset as an MLflow input: its digest covers every file's path and size. */
+async function datasetInput(dir: string, entries: readonly ImageEntry[], counts: Record<string, number>): Promise<Dataset> {
+  const hash = createHash('sha256');
+  for (const e of [...entries].sort((a, b) => a.path.localeCompare(b.path))) hash.update(`${e.path}\t${(await stat(e.path)).size}\n`);
+  return { name: basename(dir), digest: hash.digest('hex').slice(0, 16), source_type: 'local', source: dir, profile: JSON.stringify({ images: entries.length, ...counts }) };
+}
+
+function runParams(config: ExperimentConfig, counts: { train: number; val: number; perClass: Record<string, number> }): KeyValue[] {
+  const optimizer: Record<string, number> =
+    config.train.optimizer === 'adam' ? { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 } : config.train.optimizer === 'rmsprop' ? { rho: 0.9, epsilon: 1e-7 } : {};
+  return [
+    ...flattenParams(config),
+    ...flattenParams(optimizer, 'optimizer'),
+    ...flattenParams({ train: counts.train, val: counts.val, ...counts.perClass }, 'dataset.count'),
+  ];
+}
+
+async function startTracking(
+  target: TrackingTarget,
+  config: ExperimentConfig,
+  runDir: string,
+  resumed: boolean,
+  data: { entries: readonly ImageEntry[]; counts: { train: number; val: number; perClass: Record<string, number> } },
+): Promise<RunTracker> {
+  const previous = resumed ? (JSON.parse(await readFile(join(runDir, 'tracking.json'), 'utf8').catch(() => '{}')) as { runId?: string }) : {};
+  const tracker = await startRunTracker({
+    client: target.client,
+    experimentName: target.experimentName,
+    runName: `${config.name}-${basename(runDir)}`,
+    ...(previous.runId ? { runId: previous.runId } : {}),
+    tags: [{ key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}` }],
+  });
+  if (!previous.runId) {
+    await tracker.logParams(runParams(config, data.counts));
+    await tracker.logDataset(await datasetInput(config.data.dir, data.entries, data.counts.perClass), 'train');
+  }
+  await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
+  return tracker;
+}
+
 /** The transfer model; its input must match the data settings. */
 async function transferModel(config: ExperimentConfig): Promise<TransferModel> {
   const t = await buildTransferModel({
@@ -133,6 +183,28 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
   log(`data: ${entries.length} images in ${config.data.dir} (${CLASS_NAMES.map((c) => `${c} ${perClass[c]}`).join(', ')})`);
   log(`split: ${split.train.length} train, ${split.val.length} validation`);
 
+  const counts = { train: split.train.length, val: split.val.length, perClass };
+  const tracker = hooks.tracking ? await startTracking(hooks.tracking, config, runDir, Boolean(resume), { entries, counts }) : undefined;
+  if (tracker) log(`MLflow run: ${tracker.url}`);
+  try {
+    return await trainAndEvaluate(config, hooks, { runDir, split, counts, resume, tracker, log });
+  } catch (err) {
+    await tracker?.finish('FAILED', runDir).catch(() => {});
+    throw err;
+  }
+}
+
+interface RunContext {
+  runDir: string;
+  split: { train: ImageEntry[]; val: ImageEntry[] };
+  counts: { train: number; val: number; perClass: Record<string, number> };
+  resume: TrainingState | undefined;
+  tracker: RunTracker | undefined;
+  log: (m: string) => void;
+}
+
+async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks, ctx: RunContext): Promise<ExperimentResult> {
+  const { runDir, split, counts, resume, tracker, log } = ctx;
   const decode = { size: config.data.imageSize, channels: config.data.channels };
   const [train, val] = await Promise.all([loadTensors(split.train, decode), loadTensors(split.val, decode)]);
   const transfer = config.model.name === 'transfer' ? await transferModel(config) : null;
@@ -164,6 +236,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
         ...(t.schedule.kind === 'constant' ? {} : { schedule: makeSchedule(t.schedule, t.learningRate, t.epochs) }),
         callbacks: [
           ...trainingCallbacks(config, runDir, log),
+          ...(tracker ? [tracker.callback()] : []),
           ...(hooks.callbacks ?? []),
           lastState({ dir: join(runDir, 'checkpoints', 'last') }), // last: it records what the others changed
         ],
@@ -198,7 +271,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
     const rates = history.map((h) => h.images_per_second).sort((a, b) => a - b);
     const result: ExperimentResult = {
       runDir,
-      counts: { train: split.train.length, val: split.val.length, perClass },
+      counts,
       history,
       confusion,
       valAccuracy: accuracyOf(confusion),
@@ -215,6 +288,11 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
         names: split.val.map((e) => e.path),
       });
       log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
+    }
+    if (tracker) {
+      await tracker.logMetrics({ final_val_accuracy: result.valAccuracy, images_per_second: result.imagesPerSecond }, history.length);
+      await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
+      result.mlflow = { runId: tracker.runId, url: tracker.url };
     }
     return result;
   } finally {

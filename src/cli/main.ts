@@ -12,6 +12,7 @@ import { loadTrainedModel } from '../predict/load-model';
 import { listInputs, predictFiles } from '../predict/predict-files';
 import { servePredictions } from '../serve/server';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
+import { resolveTracking } from '../tracking/resolve';
 import { progressBar } from '../train/callbacks';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -37,7 +38,10 @@ commands:
                             (started on first use; --stop stops it)
 
 environment:
-  CXRLAB_DATA   class-per-folder dataset to use instead of the experiment's data.dir`;
+  CXRLAB_DATA           class-per-folder dataset to use instead of the experiment's data.dir
+  MLFLOW_TRACKING_URI   MLflow server for the runs (default: the embedded local server);
+                        MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN, MLFLOW_EXPERIMENT_NAME as in Python
+  CXRLAB_TRACKING=0     do not log runs to MLflow`;
 
 async function train(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -68,8 +72,10 @@ async function train(args: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    const tracking = await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
     const result = await runExperiment(config, {
       log: (m) => console.log(`cxrlab: ${m}`),
+      ...(tracking ? { tracking } : {}),
       callbacks: [progressBar({ stream: process.stdout })],
       signal: abort.signal,
       ...(resumeDir ? { resumeDir } : {}),
@@ -79,6 +85,7 @@ async function train(args: string[]): Promise<void> {
     result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
     const seconds = (performance.now() - started) / 1000;
     console.log(`cxrlab: run folder ${result.runDir}`);
+    if (result.mlflow) console.log(`cxrlab: MLflow run ${result.mlflow.url}`);
     console.log(
       `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
     );

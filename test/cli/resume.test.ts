@@ -10,7 +10,7 @@ const BIN = join(ROOT, 'bin', 'cxrlab.cjs');
 /** Starts `cxrlab train` and SIGKILLs it once `line` has been printed; resolves with all output. */
 function killAfter(args: string[], line: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CXRLAB_TRACKING: '0' } });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

@@ -26,7 +26,8 @@ export interface Completed {
 export function runCommand(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Completed {
   const res = spawnSync(cmd, args, {
     cwd: options.cwd ?? ROOT,
-    env: options.env ?? process.env,
+    // Runs are not logged to MLflow unless a test asks for it (tracking tests pass their own env).
+    env: options.env ?? { ...process.env, CXRLAB_TRACKING: process.env.CXRLAB_TRACKING ?? '0' },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 600_000,
     maxBuffer: 64 * 1024 * 1024,

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type EmbeddedServer, ensureEmbeddedServer, mlflow, stopEmbeddedServer } from '../../src';
+import { ROOT, VENV, requireCxrDev, runCommand, tempDir } from '../helpers/project';
+
+const BIN = join(ROOT, 'bin', 'cxrlab.cjs');
+const stateDir = tempDir('mlflow-runs');
+let server: EmbeddedServer;
+
+before(async () => {
+  server = await ensureEmbeddedServer({ stateDir, venv: VENV });
+});
+after(() => {
+  stopEmbeddedServer(stateDir);
+});
+
+test('cxrlab train logs the run to a real MLflow server: params, per-epoch metrics, tags, dataset, artifacts, model', async () => {
+  const dir = tempDir('tracked');
+  const experiment = join(dir, 'experiment.yaml');
+  writeFileSync(experiment, `name: tracked\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 48\ntrain:\n  epochs: 2\n  batchSize: 16\nevaluation:\n  gradcamPerClass: 1\noutput:\n  dir: ${join(dir, 'runs')}\n`);
+  const env = { ...process.env, CXRLAB_TRACKING: '1', MLFLOW_TRACKING_URI: server.uri, MLFLOW_EXPERIMENT_NAME: 'cxrlab-test' };
+  const res = runCommand(process.execPath, [BIN, 'train', experiment], { env });
+  assert.equal(res.status, 0, res.stderr);
+  const url = /MLflow run (\S+)/.exec(res.stdout)?.[1] ?? '';
+  const runId = url.split('/').pop() as string;
+  assert.match(url, new RegExp(`^${server.uri}/#/experiments/\\d+/runs/[0-9a-f]{32}$`));
+
+  const client = mlflow.createMlflowClient({ trackingUri: server.uri });
+  const run = await client.getRun(runId);
+  assert.equal(run.info.status, 'FINISHED');
+  const params = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
+  assert.equal(params['data.imageSize'], '48');
+  assert.equal(params['train.epochs'], '2');
+  assert.equal(params['model.name'], 'seed-004');
+  assert.equal(params['optimizer.beta_1'], '0.9');
+  assert.equal(params['dataset.count.train'], '175');
+  const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
+  for (const key of ['mlflow.runName', 'mlflow.user', 'mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.note.content']) {
+    assert.ok(tags[key], `tag ${key}`);
+  }
+  const loss = await client.getMetricHistory(runId, 'loss');
+  assert.deepEqual(loss.map((m) => m.step).sort(), [0, 1], 'one point per epoch, step = epoch');
+  for (const key of ['accuracy', 'val_loss', 'val_accuracy', 'lr']) assert.equal((await client.getMetricHistory(runId, key)).length, 2, key);
+  const dataset = run.inputs?.dataset_inputs?.[0];
+  assert.equal(dataset?.dataset.name, 'cxr-dev');
+  assert.match(dataset?.dataset.digest ?? '', /^[0-9a-f]{16}$/);
+  const files = (await client.listArtifacts(runId)).map((f) => f.path);
+  for (const f of ['config.json', 'split.json', 'history.json', 'report.json', 'curves.html', 'confusion.html', 'gradcam']) assert.ok(files.includes(f), `artifact ${f} in ${files}`);
+  const config = JSON.parse((await client.downloadArtifact(run.info.artifact_uri, 'config.json')).toString());
+  assert.equal(config.name, 'tracked');
+  assert.equal(run.outputs?.model_outputs?.length, 1, 'the model is a LoggedModel linked to the run');
+  const runDir = /run folder (\S+)/.exec(res.stdout)?.[1] as string;
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'tracking.json'), 'utf8')).runId, runId);
+});
+
+test('a run stopped by SIGTERM is marked KILLED in MLflow after its epochs are flushed', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = tempDir('killed');
+  const experiment = join(dir, 'experiment.yaml');
+  writeFileSync(experiment, `name: killed\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 96\ntrain:\n  epochs: 30\n  batchSize: 8\nevaluation:\n  gradcamPerClass: 0\noutput:\n  dir: ${join(dir, 'runs')}\n`);
+  const env = { ...process.env, CXRLAB_TRACKING: '1', MLFLOW_TRACKING_URI: server.uri, MLFLOW_EXPERIMENT_NAME: 'cxrlab-test' };
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'train', experiment], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (/epoch 2\/30 /.test(text) && !child.killed) child.kill('SIGTERM');
+    });
+    child.on('exit', () => resolve(text));
+  });
+  const runId = (/MLflow run \S+\/runs\/([0-9a-f]{32})/.exec(out)?.[1] ?? /MLflow run: \S+\/runs\/([0-9a-f]{32})/.exec(out)?.[1]) as string;
+  assert.ok(runId, out);
+  const client = mlflow.createMlflowClient({ trackingUri: server.uri });
+  const run = await client.getRun(runId);
+  assert.equal(run.info.status, 'KILLED');
+  assert.ok((await client.getMetricHistory(runId, 'loss')).length >= 2, 'the completed epochs were logged');
+});
