@@ -15,6 +15,7 @@ import { writeGradcams } from './explain/gallery';
 import { buildTransferModel, setTrainableBackbone, type TransferModel } from './model/transfer';
 import { buildModel } from './model/zoo';
 import { confusionFigure } from './plots/confusion';
+import { confusionPng } from './plots/confusion-png';
 import { trainingCurves } from './plots/curves';
 import { figureHtml } from './plots/html';
 import { tf } from './native/tf';
@@ -281,6 +282,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     await writeJson(runDir, 'report.json', { classes: CLASS_NAMES, confusion, valAccuracy: result.valAccuracy });
     await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${config.name}: training curves`), 'training curves'));
     await writeFile(join(runDir, 'confusion.html'), figureHtml(confusionFigure(confusion, CLASS_NAMES, 'Validation confusion matrix'), 'confusion matrix'));
+    await writeFile(join(runDir, 'confusion.png'), await confusionPng(confusion, CLASS_NAMES, 'Validation confusion matrix'));
     if (config.evaluation.gradcamPerClass > 0) {
       const written = await writeGradcams(model, val, {
         dir: join(runDir, 'gradcam'),
@@ -290,7 +292,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
     }
     if (tracker) {
-      await tracker.logMetrics({ final_val_accuracy: result.valAccuracy, images_per_second: result.imagesPerSecond }, history.length);
+      await tracker.logMetrics({ final_val_accuracy: result.valAccuracy }, history.length);
       await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
       result.mlflow = { runId: tracker.runId, url: tracker.url };
     }

@@ -25,6 +25,7 @@ export { confusionMatrix, accuracyOf, argmaxRows } from './eval/confusion';
 export type { Figure } from './plots/figure';
 export { trainingCurves } from './plots/curves';
 export { confusionFigure } from './plots/confusion';
+export { confusionPng, confusionSvg } from './plots/confusion-png';
 export { figureHtml } from './plots/html';
 export { showFigure, liveDisplay, liveCurves, interruptSignal, overridesFromEnv, type LiveDisplay } from './notebook/display';
 export { gradcam, type GradcamOptions, type GradcamResult } from './explain/gradcam';

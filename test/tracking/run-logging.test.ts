@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type EmbeddedServer, ensureEmbeddedServer, mlflow, stopEmbeddedServer } from '../../src';
-import { ROOT, VENV, requireCxrDev, runCommand, tempDir } from '../helpers/project';
+import { launchBrowser } from '../helpers/browser';
+import { OUTPUT_DIR, ROOT, VENV, requireCxrDev, runCommand, tempDir } from '../helpers/project';
+
+const SCREENSHOTS = join(OUTPUT_DIR, 'screenshots');
 
 const BIN = join(ROOT, 'bin', 'cxrlab.cjs');
 const stateDir = tempDir('mlflow-runs');
 let server: EmbeddedServer;
+let trackedRunUrl = '';
 
 before(async () => {
   server = await ensureEmbeddedServer({ stateDir, venv: VENV });
@@ -26,6 +30,7 @@ test('cxrlab train logs the run to a real MLflow server: params, per-epoch metri
   const url = /MLflow run (\S+)/.exec(res.stdout)?.[1] ?? '';
   const runId = url.split('/').pop() as string;
   assert.match(url, new RegExp(`^${server.uri}/#/experiments/\\d+/runs/[0-9a-f]{32}$`));
+  trackedRunUrl = url;
 
   const client = mlflow.createMlflowClient({ trackingUri: server.uri });
   const run = await client.getRun(runId);
@@ -47,7 +52,7 @@ test('cxrlab train logs the run to a real MLflow server: params, per-epoch metri
   assert.equal(dataset?.dataset.name, 'cxr-dev');
   assert.match(dataset?.dataset.digest ?? '', /^[0-9a-f]{16}$/);
   const files = (await client.listArtifacts(runId)).map((f) => f.path);
-  for (const f of ['config.json', 'split.json', 'history.json', 'report.json', 'curves.html', 'confusion.html', 'gradcam']) assert.ok(files.includes(f), `artifact ${f} in ${files}`);
+  for (const f of ['config.json', 'split.json', 'history.json', 'report.json', 'curves.html', 'confusion.html', 'confusion.png', 'gradcam']) assert.ok(files.includes(f), `artifact ${f} in ${files}`);
   const config = JSON.parse((await client.downloadArtifact(run.info.artifact_uri, 'config.json')).toString());
   assert.equal(config.name, 'tracked');
   assert.equal(run.outputs?.model_outputs?.length, 1, 'the model is a LoggedModel linked to the run');
@@ -76,4 +81,24 @@ test('a run stopped by SIGTERM is marked KILLED in MLflow after its epochs are f
   const run = await client.getRun(runId);
   assert.equal(run.info.status, 'KILLED');
   assert.ok((await client.getMetricHistory(runId, 'loss')).length >= 2, 'the completed epochs were logged');
+});
+
+test('the MLflow UI in headless Chromium charts the metrics of the run and previews its confusion matrix', async () => {
+  assert.ok(trackedRunUrl, 'the tracked run of the first test');
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${trackedRunUrl}/model-metrics`);
+    for (const metric of ['loss', 'val_accuracy']) await page.getByText(metric, { exact: true }).first().waitFor({ timeout: 60_000 });
+    await page.locator('svg .js-line, .js-plotly-plot, canvas').first().waitFor({ timeout: 60_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'mlflow-run-metrics.png') });
+    await page.goto(`${trackedRunUrl}/artifacts/confusion.png`);
+    await page.getByText('confusion.png').first().waitFor({ timeout: 60_000 });
+    // The preview is an <img> (src: a blob or get-artifact URL) holding our 480×460 PNG once loaded.
+    await page.waitForFunction('Array.from(document.images).some((img) => img.complete && img.naturalWidth >= 400)', undefined, { timeout: 60_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'mlflow-confusion-artifact.png') });
+  } finally {
+    await browser.close();
+  }
 });
