@@ -51,6 +51,8 @@ export interface ExperimentHooks {
   resumeDir?: string;
   /** Log the run to MLflow (params, per-epoch metrics, dataset, artifacts, model, status). */
   tracking?: TrackingTarget;
+  /** This run repeats an MLflow run: its split must come out identical, and the run is tagged with its source. */
+  rerunOf?: { runId: string; split: SplitPaths };
 }
 
 export interface ExperimentResult {
@@ -96,11 +98,15 @@ function trainingCallbacks(config: ExperimentConfig, runDir: string, log: (m: st
   return callbacks;
 }
 
-/** The split recomputed on resume must be the one the run started with: the data must not have changed. */
-async function checkSameSplit(runDir: string, split: { train: string[]; val: string[] }): Promise<void> {
-  const saved = JSON.parse(await readFile(join(runDir, 'split.json'), 'utf8')) as typeof split;
-  if (JSON.stringify(saved) !== JSON.stringify(split)) {
-    throw new CxrlabError(`${join(runDir, 'split.json')}: the dataset no longer gives this run's split (files were added, removed or renamed); cannot resume`);
+type SplitPaths = { train: string[]; val: string[] };
+
+/** A resumed or rerun run must get the split it had: the data must not have changed. */
+function checkSameSplit(source: string, expected: SplitPaths, split: SplitPaths, what: string): void {
+  if (JSON.stringify(expected) !== JSON.stringify(split)) {
+    const moved = [...expected.train.filter((p) => !split.train.includes(p)), ...expected.val.filter((p) => !split.val.includes(p))];
+    throw new CxrlabError(
+      `${source}: the dataset no longer gives this run's split (${moved.length} file(s) missing or moved, e.g. ${moved.slice(0, 3).join(', ') || 'new files added'}); cannot ${what}`,
+    );
   }
 }
 
@@ -127,6 +133,7 @@ async function startTracking(
   runDir: string,
   resumed: boolean,
   data: { entries: readonly ImageEntry[]; counts: { train: number; val: number; perClass: Record<string, number> } },
+  rerunOf?: string,
 ): Promise<RunTracker> {
   const previous = resumed ? (JSON.parse(await readFile(join(runDir, 'tracking.json'), 'utf8').catch(() => '{}')) as { runId?: string }) : {};
   const tracker = await startRunTracker({
@@ -134,7 +141,10 @@ async function startTracking(
     experimentName: target.experimentName,
     runName: `${config.name}-${basename(runDir)}`,
     ...(previous.runId ? { runId: previous.runId } : {}),
-    tags: [{ key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}` }],
+    tags: [
+      { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
+      ...(rerunOf ? [{ key: 'cxrlab.rerunOf', value: rerunOf }] : []),
+    ],
   });
   if (!previous.runId) {
     await tracker.logParams(runParams(config, data.counts));
@@ -171,12 +181,14 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
   const splitPaths = { train: split.train.map((e) => e.path), val: split.val.map((e) => e.path) };
   let resume: TrainingState | undefined;
   if (hooks.resumeDir) {
-    await checkSameSplit(runDir, splitPaths);
+    const saved = JSON.parse(await readFile(join(runDir, 'split.json'), 'utf8')) as SplitPaths;
+    checkSameSplit(join(runDir, 'split.json'), saved, splitPaths, 'resume');
     resume = await loadTrainingState(join(runDir, 'checkpoints', 'last')).catch((cause: unknown) => {
       throw new CxrlabError(`${join(runDir, 'checkpoints', 'last')}: no completed epoch to resume from`, { cause });
     });
     log(`resuming ${runDir} after epoch ${resume.epoch} of ${config.train.epochs}`);
   } else {
+    if (hooks.rerunOf) checkSameSplit(`the split of run ${hooks.rerunOf.runId}`, hooks.rerunOf.split, splitPaths, 'rerun it');
     await writeJson(runDir, 'config.json', config);
     await writeJson(runDir, 'split.json', splitPaths);
   }
@@ -185,7 +197,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
   log(`split: ${split.train.length} train, ${split.val.length} validation`);
 
   const counts = { train: split.train.length, val: split.val.length, perClass };
-  const tracker = hooks.tracking ? await startTracking(hooks.tracking, config, runDir, Boolean(resume), { entries, counts }) : undefined;
+  const tracker = hooks.tracking ? await startTracking(hooks.tracking, config, runDir, Boolean(resume), { entries, counts }, hooks.rerunOf?.runId) : undefined;
   if (tracker) log(`MLflow run: ${tracker.url}`);
   try {
     return await trainAndEvaluate(config, hooks, { runDir, split, counts, resume, tracker, log });

@@ -2,10 +2,11 @@
 // CXRLAB_* variables for the run and the only place that sets the exit code.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadExperiment } from '../config/load';
+import { loadExperiment, parseExperiment } from '../config/load';
+import type { ExperimentConfig } from '../config/schema';
 import { CLASS_NAMES } from '../data/classes';
 import { ConfigError, CxrlabError } from '../errors';
-import { runExperiment } from '../experiment';
+import { type ExperimentHooks, runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
 import { describeFastPath } from '../native/fast';
 import { loadTrainedModel } from '../predict/load-model';
@@ -28,6 +29,9 @@ commands:
                             --set overrides any field, e.g. --set train.epochs=5
   train --resume <run folder>
                             continue a stopped or killed run from its last completed epoch
+  rerun <mlflow-run-id> [--set key=value ...]
+                            run a logged run's config again as a new run (same split, tagged
+                            cxrlab.rerunOf); CXRLAB_DATA points at the data if it moved
   predict <run|model> <image|folder>... [--json]
                             class, probabilities and latency per image; unreadable files are
                             reported and the rest still predicted (exit 1 only if none could be)
@@ -58,6 +62,28 @@ async function train(args: string[]): Promise<void> {
     overrides: values.set,
     ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
   });
+  await trainConfig(config, path, resumeDir ? { resumeDir } : {});
+}
+
+/** `cxrlab rerun <run-id>`: the logged config and split, downloaded from MLflow, run again. */
+async function rerun(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { set: { type: 'string', multiple: true, default: [] } } });
+  const runId = positionals[0];
+  if (!runId || positionals.length > 1) throw new ConfigError('cxrlab rerun', ['usage: cxrlab rerun <mlflow-run-id> [--set key=value ...]']);
+  const tracking = await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
+  if (!tracking) throw new ConfigError('cxrlab rerun', ['rerun reads the run from MLflow; unset CXRLAB_TRACKING=0']);
+  const run = await tracking.client.getRun(runId);
+  const download = async (file: string) => JSON.parse((await tracking.client.downloadArtifact(run.info.artifact_uri, file)).toString('utf8')) as unknown;
+  const source = `MLflow run ${runId} config.json`;
+  const config = parseExperiment(await download('config.json'), source, {
+    overrides: values.set,
+    ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
+  });
+  const split = (await download('split.json')) as { train: string[]; val: string[] };
+  await trainConfig(config, source, { tracking, rerunOf: { runId, split } });
+}
+
+async function trainConfig(config: ExperimentConfig, path: string, extra: Partial<ExperimentHooks>): Promise<void> {
   console.log(`cxrlab: ${describeBackend()}`);
   console.log(`cxrlab: fast path ${describeFastPath()}`);
   console.log(`cxrlab: experiment ${config.name} (${path}), model ${config.model.name}, ${config.train.epochs} epoch(s)`);
@@ -72,13 +98,13 @@ async function train(args: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const tracking = await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
+    const tracking = extra.tracking ?? (await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) }));
     const result = await runExperiment(config, {
       log: (m) => console.log(`cxrlab: ${m}`),
-      ...(tracking ? { tracking } : {}),
       callbacks: [progressBar({ stream: process.stdout })],
       signal: abort.signal,
-      ...(resumeDir ? { resumeDir } : {}),
+      ...extra,
+      ...(tracking ? { tracking } : {}),
     });
     console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
     console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
@@ -158,6 +184,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'train':
         await train(rest);
+        return 0;
+      case 'rerun':
+        await rerun(rest);
         return 0;
       case 'predict':
         return await predict(rest);

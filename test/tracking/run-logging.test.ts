@@ -60,6 +60,29 @@ test('cxrlab train logs the run to a real MLflow server: params, per-epoch metri
   assert.equal(JSON.parse(readFileSync(join(runDir, 'tracking.json'), 'utf8')).runId, runId);
 });
 
+test('cxrlab rerun <run-id> runs the logged config again as a new run with the identical split', async () => {
+  assert.ok(trackedRunUrl, 'the tracked run of the first test');
+  const sourceId = trackedRunUrl.split('/').pop() as string;
+  const env = { ...process.env, CXRLAB_TRACKING: '1', MLFLOW_TRACKING_URI: server.uri, MLFLOW_EXPERIMENT_NAME: 'cxrlab-test' };
+  const res = runCommand(process.execPath, [BIN, 'rerun', sourceId, '--set', 'train.epochs=1'], { env });
+  assert.equal(res.status, 0, res.stderr);
+  const newId = /MLflow run \S+\/runs\/([0-9a-f]{32})/.exec(res.stdout)?.[1] as string;
+  assert.ok(newId && newId !== sourceId);
+  const client = mlflow.createMlflowClient({ trackingUri: server.uri });
+  const [source, rerun] = [await client.getRun(sourceId), await client.getRun(newId)];
+  assert.equal(rerun.info.status, 'FINISHED');
+  assert.equal(rerun.data.tags?.find((t) => t.key === 'cxrlab.rerunOf')?.value, sourceId);
+  const split = async (run: typeof source) => (await client.downloadArtifact(run.info.artifact_uri, 'split.json')).toString();
+  assert.equal(await split(rerun), await split(source), 'the rerun reproduces the split exactly');
+  const param = (run: typeof source, key: string) => run.data.params?.find((p) => p.key === key)?.value;
+  assert.equal(param(rerun, 'data.imageSize'), param(source, 'data.imageSize'));
+  assert.equal(param(rerun, 'train.epochs'), '1', 'overrides apply to the rerun');
+
+  const missing = runCommand(process.execPath, [BIN, 'rerun', '0'.repeat(32)], { env });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /RESOURCE_DOES_NOT_EXIST/);
+});
+
 test('a run stopped by SIGTERM is marked KILLED in MLflow after its epochs are flushed', async () => {
   const { spawn } = await import('node:child_process');
   const dir = tempDir('killed');
