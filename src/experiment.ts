@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { type AugmentOptions, type Augmenter, makeAugmenter } from './augment';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES } from './data/classes';
 import { scanClassFolders } from './data/folder-source';
@@ -31,7 +32,7 @@ import {
 } from './train/callbacks';
 import { type EpochLogs, fit } from './train/fit';
 import { balancedClassWeights } from './train/loss';
-import { memoryBatches } from './train/memory-batches';
+import { type BatchSource, memoryBatches } from './train/memory-batches';
 import { makeSchedule } from './train/schedules';
 import { deriveSeed } from './util/rng';
 import type { Dataset, KeyValue } from './mlflow-client';
@@ -108,6 +109,25 @@ function checkSameSplit(source: string, expected: SplitPaths, split: SplitPaths,
       `${source}: the dataset no longer gives this run's split (${moved.length} file(s) missing or moved, e.g. ${moved.slice(0, 3).join(', ') || 'new files added'}); cannot ${what}`,
     );
   }
+}
+
+/** The training batches, augmented per (epoch, batch) when the config asks for it; this source disposes what it makes. */
+function augmented(source: BatchSource, augmenter: Augmenter): BatchSource {
+  if (augmenter.identity) return source;
+  return {
+    size: source.size,
+    async *batches(epoch, batchSize) {
+      let batch = 0;
+      for await (const { xs, ys } of source.batches(epoch, batchSize)) {
+        const { images } = augmenter.augment(xs, { epoch, batch: batch++ });
+        try {
+          yield { xs: images, ys };
+        } finally {
+          images.dispose();
+        }
+      }
+    },
+  };
 }
 
 /** The dataset as an MLflow input: its digest covers every file's path and size. */
@@ -238,9 +258,10 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
   try {
     const t = config.train;
     const classWeights = classWeightsOf(config, train.labels);
+    const augmenter = makeAugmenter(config.augment as AugmentOptions, deriveSeed(config.seed, 'augment'));
     const { history, stopReason } = await fit(
       model,
-      { train: memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle') }), val: { xs: val.xs, ys: val.ys } },
+      { train: augmented(memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle') }), augmenter), val: { xs: val.xs, ys: val.ys } },
       {
         epochs: t.epochs,
         batchSize: t.batchSize,
@@ -264,7 +285,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
       const phase2 = await fit(
         model,
-        { train: memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle:fine-tune') }), val: { xs: val.xs, ys: val.ys } },
+        { train: augmented(memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle:fine-tune') }), augmenter), val: { xs: val.xs, ys: val.ys } },
         {
           epochs: t.fineTune.epochs,
           batchSize: t.batchSize,

@@ -39,5 +39,25 @@ export { resolveTracking, type TrackingTarget, type ResolveTrackingOptions } fro
 export { startRunTracker, systemTags, type RunTracker, type TrackerOptions } from './tracking/run-tracker';
 export { flattenParams } from './tracking/flatten';
 export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';
+export {
+  makeAugmenter,
+  applyParams,
+  resolveAugmentOptions,
+  sampleParams,
+  sampleBatchParams,
+  affineMatrix,
+  projectiveRow,
+  IDENTITY_PARAMS,
+  FILL_MODES,
+  type AugmentOptions,
+  type AugmentConfig,
+  type AugmentParams,
+  type Augmenter,
+  type AugmentResult,
+  type BatchPosition,
+  type FillMode,
+  type ShiftRange,
+  type ImageSize,
+} from './augment';
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
 export { Rng, deriveSeed } from './util/rng';

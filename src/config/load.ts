@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { type AugmentOptions, resolveAugmentOptions } from '../augment/options';
 import { ConfigError } from '../errors';
 import { applyOverrides } from './overrides';
 import { type ExperimentConfig, experimentSchema } from './schema';
@@ -36,6 +37,12 @@ export function parseExperiment(raw: unknown, source: string, options: LoadOptio
     );
   }
   const config = result.data;
+  try {
+    resolveAugmentOptions(config.augment as AugmentOptions);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(source, err.issues.map((i) => `\`augment\`: ${i}`));
+    throw err;
+  }
   const dir = options.dataDir ? resolve(options.dataDir) : config.data.dir;
   config.data.dir = isAbsolute(dir) ? dir : resolve(dirname(resolve(source)), dir);
   if (config.model.backbone && !isAbsolute(config.model.backbone)) config.model.backbone = resolve(dirname(resolve(source)), config.model.backbone);

@@ -89,6 +89,10 @@ export const experimentSchema = z
       })
       .strict()
       .prefault({}),
+    /** Keras ImageDataGenerator options (rotationRange, widthShiftRange, heightShiftRange, shearRange,
+     * zoomRange, horizontalFlip, verticalFlip, fillMode, cval) for the training batches; their values
+     * are checked by src/augment/options.ts when the config is loaded. Empty = no augmentation. */
+    augment: z.record(z.string(), z.unknown()).default({}),
     evaluation: z
       .object({
         /** Grad-CAM PNGs per class of the validation set, for correct and for wrong predictions each; 0 = none. */

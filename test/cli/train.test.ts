@@ -14,7 +14,9 @@ function experimentFile(body: string): string {
 
 test('cxrlab train runs an experiment on cxr-dev, prints backend, throughput and result, and writes the run folder', () => {
   const dir = tempDir('cli-run');
-  const path = experimentFile(`name: cli-smoke\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 64\ntrain:\n  epochs: 3\n  batchSize: 16\n`);
+  const path = experimentFile(
+    `name: cli-smoke\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 64\naugment:\n  rotationRange: 15\n  zoomRange: 0.1\n  horizontalFlip: true\ntrain:\n  epochs: 3\n  batchSize: 16\n`,
+  );
   const res = runCommand(process.execPath, [BIN, 'train', path, '--set', 'train.epochs=1', '--set', `output.dir=${join(dir, 'runs')}`]);
   assert.equal(res.status, 0, res.stderr);
   assert.match(res.stdout, /backend=tensorflow tensorflow=2\.21\.\d+ tfjs-node=4\.22\.0 onednn=1/);

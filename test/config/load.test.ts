@@ -45,3 +45,18 @@ test('--set overrides are applied before validation and checked by the same sche
   assert.throws(() => parseExperiment({ data: { dir: '/d' } }, 'x.yaml', { overrides: ['train.epochs=zero'] }), /`train\.epochs`/);
   assert.throws(() => parseExperiment({ data: { dir: '/d' } }, 'x.yaml', { overrides: ['epochs'] }), /--set expects key=value/);
 });
+
+test('augmentation options are checked when the config loads, every problem listed', async () => {
+  const seed004 = await loadExperiment(join(ROOT, 'experiments', 'seed-004.yaml'));
+  assert.equal((seed004.augment as { rotationRange: number }).rotationRange, 10);
+  assert.throws(
+    () => parseExperiment({ data: { dir: '/d' }, augment: { rotationRange: -3, fillMode: 'mirror' } }, 'aug.yaml'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /^aug\.yaml is invalid/);
+      assert.ok(err.issues.some((i) => i.startsWith('`augment`') && i.includes('rotationRange')));
+      assert.ok(err.issues.some((i) => i.includes('fillMode')));
+      return true;
+    },
+  );
+});
