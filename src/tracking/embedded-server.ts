@@ -3,9 +3,9 @@
 // 127.0.0.1 on a free port — and records its pid and port so later runs and `cxrlab ui` reuse it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CxrlabError } from '../errors';
+import { freePort } from '../util/net';
 
 export interface EmbeddedServerOptions {
   /** Folder for the store, artifacts, log and state file, e.g. <project>/.cxrlab/mlflow. */
@@ -50,17 +50,6 @@ async function healthy(uri: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function readState(dir: string): StateFile | null {

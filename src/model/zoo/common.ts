@@ -27,3 +27,12 @@ export function resolveModelOptions(options: ModelOptions): ResolvedModelOptions
 export function seededKernel(seed: number, layer: string): ReturnType<typeof tf.initializers.glorotUniform> {
   return tf.initializers.glorotUniform({ seed: deriveSeed(seed, `init:${layer}`) });
 }
+
+/** Global average pooling, dropout and a softmax dense layer: the head of the batch-norm nets. */
+export function poolingHead(x: tf.SymbolicTensor, o: ResolvedModelOptions): tf.SymbolicTensor {
+  const pooled = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  const dropped = tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }).apply(pooled) as tf.SymbolicTensor;
+  return tf.layers
+    .dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') })
+    .apply(dropped) as tf.SymbolicTensor;
+}

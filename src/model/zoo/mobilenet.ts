@@ -2,7 +2,7 @@
 // (stride 2) + BN + ReLU; then separable blocks (3×3 depthwise + BN + ReLU, 1×1 pointwise + BN + ReLU)
 // at 64·w … 256·w filters, downsampling by stride 2; global average pooling, dropout, softmax.
 import { tf } from '../../native/tf';
-import { type ModelOptions, resolveModelOptions, seededKernel } from './common';
+import { type ModelOptions, poolingHead, resolveModelOptions, seededKernel } from './common';
 
 type Layer = tf.SymbolicTensor;
 
@@ -37,10 +37,6 @@ export function mobilenetSmall(options: ModelOptions = {}): tf.LayersModel {
       .apply(x) as Layer;
     x = bnRelu(x, `${name}_pw`);
   });
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as Layer;
-  x = tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }).apply(x) as Layer;
-  const output = tf.layers
-    .dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') })
-    .apply(x) as Layer;
+  const output = poolingHead(x, o);
   return tf.model({ name: 'mobilenet-small', inputs: input, outputs: output });
 }

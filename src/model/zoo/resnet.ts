@@ -2,7 +2,7 @@
 // ReLU + max-pool; three stages of two basic blocks (conv-BN-ReLU-conv-BN + shortcut, 1×1 conv + BN
 // when the shape changes) at 32·w, 64·w, 128·w filters; global average pooling, dropout, softmax.
 import { tf } from '../../native/tf';
-import { type ModelOptions, resolveModelOptions, seededKernel } from './common';
+import { type ModelOptions, poolingHead, resolveModelOptions, seededKernel } from './common';
 
 type Layer = tf.SymbolicTensor;
 
@@ -31,10 +31,6 @@ export function resnetSmall(options: ModelOptions = {}): tf.LayersModel {
     x = block(x, `s${stage + 1}b1`, filters * width, stage === 0 ? 1 : 2);
     x = block(x, `s${stage + 1}b2`, filters * width, 1);
   });
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as Layer;
-  x = tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }).apply(x) as Layer;
-  const output = tf.layers
-    .dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') })
-    .apply(x) as Layer;
+  const output = poolingHead(x, o);
   return tf.model({ name: 'resnet-small', inputs: input, outputs: output });
 }

@@ -5,7 +5,7 @@
 // exactly those moments is replaced. Inference and other shapes keep the stock ops.
 import { runOpMulti, type OpAttr } from '../exec';
 import { tf } from '../tf';
-import { type FastOp, inTensorScope } from './fast-op';
+import { type FastOp, firstMismatch, inTensorScope } from './fast-op';
 import { patchCoreOp, tapeIsRecording } from './patch-core';
 
 const KERNEL = '_CxrlabBatchNormTrain';
@@ -88,12 +88,7 @@ export const batchNormOp: FastOp = {
         const [gs, gf] = [grads(stock), grads(fast)];
         const pairs: [string, tf.Tensor, tf.Tensor][] = [['forward', stock(x, gamma, beta), fast(x, gamma, beta)]];
         ['dx', 'dgamma', 'dbeta'].forEach((n, i) => pairs.push([n, gs[i] as tf.Tensor, gf[i] as tf.Tensor]));
-        for (const [what, s, f] of pairs) {
-          const err = s.sub(f).abs().max().dataSync()[0] as number;
-          const scale = s.abs().max().dataSync()[0] as number;
-          if (!(err <= 1e-4 * Math.max(1, scale))) return `${what} differs by ${err}`;
-        }
-        return null;
+        return firstMismatch(pairs, 1e-4);
       });
     } finally {
       undo();

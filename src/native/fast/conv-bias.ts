@@ -4,7 +4,7 @@
 // (ReLU already has its native gradient). Inference keeps tfjs' own fused kernel.
 import { runOp, type OpAttr } from '../exec';
 import { tf } from '../tf';
-import { type FastOp, inTensorScope } from './fast-op';
+import { type FastOp, firstMismatch, inTensorScope } from './fast-op';
 import { patchFusedOp, tapeIsRecording } from './patch-core';
 
 const KERNEL = '_CxrlabConv2DBias';
@@ -102,11 +102,8 @@ export const convBiasOp: FastOp = {
           const pairs: [string, tf.Tensor, tf.Tensor][] = [['forward', stock(x, w, b), fast(x, w, b)]];
           const [gs, gf] = [grads(stock), grads(fast)];
           ['dx', 'dw', 'db'].forEach((n, i) => pairs.push([n, gs[i] as tf.Tensor, gf[i] as tf.Tensor]));
-          for (const [what, s, f] of pairs) {
-            const err = s.sub(f).abs().max().dataSync()[0] as number;
-            const scale = s.abs().max().dataSync()[0] as number;
-            if (!(err <= 1e-5 * Math.max(1, scale))) return `${k}x${k}/${stride} ${pad} on ${h}x${h + 1}: ${what} differs by ${err}`;
-          }
+          const mismatch = firstMismatch(pairs, 1e-5);
+          if (mismatch) return `${k}x${k}/${stride} ${pad} on ${h}x${h + 1}: ${mismatch}`;
         }
         return null;
       });

@@ -19,3 +19,16 @@ export function inTensorScope<T>(body: () => T): T {
     tf.engine().endScope();
   }
 }
+
+/**
+ * Compares stock and fast results: returns the first `[what, stock, fast]` pair whose largest
+ * difference exceeds `relTolerance` times the stock result's magnitude (at least 1), or null.
+ */
+export function firstMismatch(pairs: readonly [string, tf.Tensor, tf.Tensor][], relTolerance: number): string | null {
+  for (const [what, stock, fast] of pairs) {
+    const err = stock.sub(fast).abs().max().dataSync()[0] as number;
+    const scale = stock.abs().max().dataSync()[0] as number;
+    if (!(err <= relTolerance * Math.max(1, scale))) return `${what} differs by ${err}`;
+  }
+  return null;
+}
