@@ -35,7 +35,7 @@ export { loadTrainedModel, runConfigOf, type TrainedModel } from './predict/load
 export { predictFiles, listInputs, type Prediction, type PredictOptions } from './predict/predict-files';
 export { servePredictions, type ServeOptions, type PredictService } from './serve/server';
 export * as mlflow from './mlflow-client';
-export { resolveTracking, type TrackingTarget, type ResolveTrackingOptions } from './tracking/resolve';
+export { resolveTracking, defaultTracking, type TrackingTarget, type ResolveTrackingOptions } from './tracking/resolve';
 export { startRunTracker, systemTags, type RunTracker, type TrackerOptions } from './tracking/run-tracker';
 export { flattenParams } from './tracking/flatten';
 export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';

@@ -13,7 +13,7 @@ import { loadTrainedModel } from '../predict/load-model';
 import { listInputs, predictFiles } from '../predict/predict-files';
 import { servePredictions } from '../serve/server';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
-import { resolveTracking } from '../tracking/resolve';
+import { defaultTracking } from '../tracking/resolve';
 import { progressBar } from '../train/callbacks';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -70,7 +70,7 @@ async function rerun(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { set: { type: 'string', multiple: true, default: [] } } });
   const runId = positionals[0];
   if (!runId || positionals.length > 1) throw new ConfigError('cxrlab rerun', ['usage: cxrlab rerun <mlflow-run-id> [--set key=value ...]']);
-  const tracking = await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
+  const tracking = await defaultTracking((m) => console.log(`cxrlab: ${m}`));
   if (!tracking) throw new ConfigError('cxrlab rerun', ['rerun reads the run from MLflow; unset CXRLAB_TRACKING=0']);
   const run = await tracking.client.getRun(runId);
   const download = async (file: string) => JSON.parse((await tracking.client.downloadArtifact(run.info.artifact_uri, file)).toString('utf8')) as unknown;
@@ -98,7 +98,7 @@ async function trainConfig(config: ExperimentConfig, path: string, extra: Partia
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const tracking = extra.tracking ?? (await resolveTracking({ embeddedStateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) }));
+    const tracking = extra.tracking ?? (await defaultTracking((m) => console.log(`cxrlab: ${m}`)));
     const result = await runExperiment(config, {
       log: (m) => console.log(`cxrlab: ${m}`),
       callbacks: [progressBar({ stream: process.stdout })],

@@ -1,6 +1,7 @@
 // Where runs are tracked: CXRLAB_TRACKING=0 turns tracking off; MLFLOW_TRACKING_URI (with the Python
 // client's auth variables) names a server; otherwise the embedded local server is started or reused.
 // The experiment is MLFLOW_EXPERIMENT_NAME, or `cxrlab`.
+import { resolve } from 'node:path';
 import { type MlflowClient, createMlflowClient, settingsFromEnv } from '../mlflow-client';
 import { ensureEmbeddedServer } from './embedded-server';
 
@@ -25,4 +26,19 @@ export async function resolveTracking(options: ResolveTrackingOptions): Promise<
   if (settings.options) return { client: createMlflowClient(settings.options), experimentName };
   const server = await ensureEmbeddedServer({ stateDir: options.embeddedStateDir, venv: options.venv, ...(options.log ? { log: options.log } : {}) });
   return { client: createMlflowClient({ trackingUri: server.uri }), experimentName };
+}
+
+/** The project this library was built in (dist/ or src/ sits in it): where .venv and .cxrlab live. */
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * resolveTracking with the project's own venv and embedded-server folder: what `cxrlab train` uses,
+ * for notebooks (`runExperiment(config, { tracking: await defaultTracking() ?? undefined })`).
+ */
+export function defaultTracking(log?: (message: string) => void): Promise<TrackingTarget | null> {
+  return resolveTracking({
+    embeddedStateDir: resolve(PROJECT_ROOT, '.cxrlab', 'mlflow'),
+    venv: resolve(PROJECT_ROOT, process.env.CXRLAB_VENV ?? '.venv'),
+    ...(log ? { log } : {}),
+  });
 }

@@ -13,7 +13,7 @@ test('JupyterLab opens 03-train, the TypeScript kernel runs it, and plotly chart
   const notebook = join(ROOT, 'notebooks', '03-train.ipynb');
   const original = readFileSync(notebook, 'utf8');
   const runs = tempDir('lab-runs');
-  const lab = await startJupyterLab({ CXRLAB_SET: `train.epochs=2;data.imageSize=48;evaluation.gradcamPerClass=0;output.dir=${runs}` });
+  const lab = await startJupyterLab({ CXRLAB_TRACKING: '0', CXRLAB_SET: `train.epochs=2;data.imageSize=48;evaluation.gradcamPerClass=0;output.dir=${runs}` });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

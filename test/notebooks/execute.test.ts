@@ -33,7 +33,7 @@ test('03-train trains with live plotly curves and shows the confusion matrix (sm
   requireCxrDev();
   const out = join(OUTPUT_DIR, 'notebooks', '03-train.ipynb');
   const outputDir = tempDir('nb-train');
-  const env = { ...process.env, CXRLAB_SET: `train.epochs=2;data.imageSize=48;evaluation.gradcamPerClass=1;output.dir=${outputDir}` };
+  const env = { ...process.env, CXRLAB_TRACKING: '0', CXRLAB_SET: `train.epochs=2;data.imageSize=48;evaluation.gradcamPerClass=1;output.dir=${outputDir}` };
   const res = runCommand(join(VENV_BIN, 'python'), [join(ROOT, 'test', 'helpers', 'run_notebook.py'), join(ROOT, 'notebooks', '03-train.ipynb'), out], { env });
   assert.equal(res.status, 0, `03-train failed:\n${res.stderr.slice(-3000)}`);
   const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: { outputs?: (Output & { data?: Record<string, unknown> })[] }[] };

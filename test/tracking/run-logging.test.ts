@@ -83,6 +83,25 @@ test('cxrlab rerun <run-id> runs the logged config again as a new run with the i
   assert.match(missing.stderr, /RESOURCE_DOES_NOT_EXIST/);
 });
 
+test('03-train run in the tslab kernel logs to MLflow and prints the run link', async () => {
+  const out = join(tempDir('nb-tracked'), '03-train.ipynb');
+  const env = {
+    ...process.env,
+    CXRLAB_TRACKING: '1',
+    MLFLOW_TRACKING_URI: server.uri,
+    MLFLOW_EXPERIMENT_NAME: 'cxrlab-notebooks',
+    CXRLAB_SET: `train.epochs=1;data.imageSize=48;evaluation.gradcamPerClass=0;output.dir=${tempDir('nb-tracked-runs')}`,
+  };
+  const res = runCommand(join(VENV, 'bin', 'python'), [join(ROOT, 'test', 'helpers', 'run_notebook.py'), join(ROOT, 'notebooks', '03-train.ipynb'), out], { env });
+  assert.equal(res.status, 0, res.stderr.slice(-2000));
+  const text = JSON.stringify(JSON.parse(readFileSync(out, 'utf8')).cells);
+  const runId = /MLflow run: \S+\/runs\/([0-9a-f]{32})/.exec(text)?.[1] as string;
+  assert.ok(runId, 'the notebook prints the MLflow link');
+  const run = await mlflow.createMlflowClient({ trackingUri: server.uri }).getRun(runId);
+  assert.equal(run.info.status, 'FINISHED');
+  assert.equal(run.data.tags?.find((t) => t.key === 'mlflow.source.type')?.value, 'NOTEBOOK');
+});
+
 test('a run stopped by SIGTERM is marked KILLED in MLflow after its epochs are flushed', async () => {
   const { spawn } = await import('node:child_process');
   const dir = tempDir('killed');
