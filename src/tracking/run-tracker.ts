@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { Dataset, KeyValue, MlflowClient, RunStatus } from '../mlflow-client';
 import type { Metric } from '../mlflow-client';
 import type { EpochLogs, TrainingCallback } from '../train/callbacks/callback';
+import { startSystemMetrics } from './system-metrics';
 
 export interface TrackerOptions {
   client: MlflowClient;
@@ -21,6 +22,8 @@ export interface TrackerOptions {
   tags?: KeyValue[];
   /** Warnings about tracking problems. Defaults to console.warn. */
   warn?: (message: string) => void;
+  /** Log MLflow's system metrics (system/…) while the run lasts. Defaults to true. */
+  systemMetrics?: boolean;
 }
 
 export interface RunTracker {
@@ -84,6 +87,15 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     }
   };
 
+  const system =
+    options.systemMetrics === false
+      ? null
+      : startSystemMetrics(async (metrics, step) => {
+          const timestamp = Date.now();
+          pending.push(...Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp, step })));
+          await flush();
+        }, { diskPath: process.cwd() });
+
   const tracker: RunTracker = {
     runId,
     experimentId,
@@ -109,6 +121,7 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
       };
     },
     async finish(status, runDir) {
+      await system?.stop();
       await flush();
       if (runDir) {
         const { readdir } = await import('node:fs/promises');

@@ -48,6 +48,10 @@ test('cxrlab train logs the run to a real MLflow server: params, per-epoch metri
   const loss = await client.getMetricHistory(runId, 'loss');
   assert.deepEqual(loss.map((m) => m.step).sort(), [0, 1], 'one point per epoch, step = epoch');
   for (const key of ['accuracy', 'val_loss', 'val_accuracy', 'lr']) assert.equal((await client.getMetricHistory(runId, key)).length, 2, key);
+  for (const key of ['system/cpu_utilization_percentage', 'system/system_memory_usage_megabytes', 'system/disk_usage_percentage']) {
+    const points = await client.getMetricHistory(runId, key);
+    assert.ok(points.length >= 1, `${key} is logged under MLflow's own name`);
+  }
   const dataset = run.inputs?.dataset_inputs?.[0];
   assert.equal(dataset?.dataset.name, 'cxr-dev');
   assert.match(dataset?.dataset.digest ?? '', /^[0-9a-f]{16}$/);
