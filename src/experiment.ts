@@ -9,6 +9,7 @@ import { CLASS_NAMES } from './data/classes';
 import { scanClassFolders } from './data/folder-source';
 import { disposeTensors, loadTensors } from './data/load-tensors';
 import { stratifiedSplit } from './data/split';
+import { type BootstrapResult, type ClassificationReport, bootstrapCI, calibration, classificationReport } from './eval';
 import { accuracyOf, argmaxRows, confusionMatrix } from './eval/confusion';
 import { predictProbabilities } from './eval/predict';
 import { CxrlabError } from './errors';
@@ -67,6 +68,12 @@ export interface ExperimentResult {
   stopReason?: string;
   /** Validation confusion matrix, rows = true class in CLASS_NAMES order. */
   confusion: number[][];
+  /** The validation report: per-class precision / sensitivity / specificity / F1 / AUC, averages, log loss. */
+  report: ClassificationReport;
+  /** Seeded bootstrap 95 % intervals: accuracy, macro-F1, macro AUC, COVID sensitivity and PPV. */
+  intervals: BootstrapResult;
+  /** Expected calibration error (top label, 15 bins). */
+  ece: number;
   valAccuracy: number;
   /** Median training throughput over the epochs, images per second. */
   imagesPerSecond: number;
@@ -172,6 +179,25 @@ async function startTracking(
   }
   await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
   return tracker;
+}
+
+/** The validation report as MLflow metrics (`val_…`), each interval as `…_ci_low` / `…_ci_high`. */
+function evaluationMetrics(result: ExperimentResult): Record<string, number> {
+  const m: Record<string, number> = {
+    final_val_accuracy: result.valAccuracy,
+    val_balanced_accuracy: result.report.balancedAccuracy,
+    val_macro_f1: result.report.macro.f1,
+    val_macro_auc: result.report.macro.auc,
+    val_log_loss: result.report.logLoss,
+    val_ece: result.ece,
+  };
+  for (const c of result.report.perClass) {
+    Object.assign(m, { [`val_${c.name}_sensitivity`]: c.sensitivity, [`val_${c.name}_specificity`]: c.specificity, [`val_${c.name}_ppv`]: c.ppv, [`val_${c.name}_auc`]: c.auc });
+  }
+  for (const [name, ci] of Object.entries(result.intervals.intervals)) {
+    Object.assign(m, { [`val_${name}_ci_low`]: ci.lower, [`val_${name}_ci_high`]: ci.upper });
+  }
+  return m;
 }
 
 /** The transfer model; its input must match the data settings. */
@@ -302,17 +328,24 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     await model.save(`file://${join(runDir, 'model')}`);
     const predictions = predictProbabilities(model, val.xs, t.batchSize);
     const confusion = confusionMatrix(val.labels, argmaxRows(predictions), CLASS_NAMES.length);
+    const evalData = { yTrue: val.labels, probs: predictions.probs };
+    const report = classificationReport(evalData, { classNames: CLASS_NAMES, rocCurves: true });
+    const calib = calibration(evalData, { classNames: CLASS_NAMES });
+    const intervals = bootstrapCI(evalData, { seed: deriveSeed(config.seed, 'bootstrap'), classNames: CLASS_NAMES });
     const rates = history.map((h) => h.images_per_second).sort((a, b) => a - b);
     const result: ExperimentResult = {
       runDir,
       counts,
       history,
       confusion,
+      report,
+      intervals,
+      ece: calib.ece,
       valAccuracy: accuracyOf(confusion),
       imagesPerSecond: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
       ...(stopReason ? { stopReason } : {}),
     };
-    await writeJson(runDir, 'report.json', { classes: CLASS_NAMES, confusion, valAccuracy: result.valAccuracy });
+    await writeJson(runDir, 'report.json', { split: 'validation', report, calibration: calib, intervals });
     await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${config.name}: training curves`), 'training curves'));
     await writeFile(join(runDir, 'confusion.html'), figureHtml(confusionFigure(confusion, CLASS_NAMES, 'Validation confusion matrix'), 'confusion matrix'));
     await writeFile(join(runDir, 'confusion.png'), await confusionPng(confusion, CLASS_NAMES, 'Validation confusion matrix'));
@@ -325,7 +358,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
     }
     if (tracker) {
-      await tracker.logMetrics({ final_val_accuracy: result.valAccuracy }, history.length);
+      await tracker.logMetrics(evaluationMetrics(result), history.length);
       await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
       result.mlflow = { runId: tracker.runId, url: tracker.url };
     }

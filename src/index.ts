@@ -21,7 +21,7 @@ export { categoricalCrossentropy, balancedClassWeights, type LossOptions } from 
 export { makeSchedule, type ScheduleOptions } from './train/schedules';
 export { applyOverrides } from './config/overrides';
 export { predictProbabilities, type Predictions } from './eval/predict';
-export { confusionMatrix, accuracyOf, argmaxRows } from './eval/confusion';
+export * from './eval';
 export type { Figure } from './plots/figure';
 export { trainingCurves } from './plots/curves';
 export { confusionFigure } from './plots/confusion';

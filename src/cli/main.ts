@@ -109,6 +109,15 @@ async function trainConfig(config: ExperimentConfig, path: string, extra: Partia
     console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
     console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
     result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
+    const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a');
+    console.log(`cxrlab: validation report (${result.report.n} images; 95% bootstrap intervals over ${result.intervals.resamples} resamples)`);
+    for (const c of result.report.perClass) {
+      console.log(`  ${c.name.padEnd(10)} sensitivity ${pct(c.sensitivity).padStart(6)}  specificity ${pct(c.specificity).padStart(6)}  PPV ${pct(c.ppv).padStart(6)}  AUC ${Number.isFinite(c.auc) ? c.auc.toFixed(3) : 'n/a'}  (n=${c.support})`);
+    }
+    for (const [name, ci] of Object.entries(result.intervals.intervals)) {
+      console.log(`  ${name.padEnd(18)} ${Number.isFinite(ci.estimate) ? ci.estimate.toFixed(3) : 'n/a'} [${ci.lower.toFixed(3)}, ${ci.upper.toFixed(3)}]`);
+    }
+    console.log(`  ECE ${result.ece.toFixed(3)}; not a diagnostic device: validation images come from the training sources`);
     const seconds = (performance.now() - started) / 1000;
     console.log(`cxrlab: run folder ${result.runDir}`);
     if (result.mlflow) console.log(`cxrlab: MLflow run ${result.mlflow.url}`);
