@@ -5,7 +5,7 @@ const FNV_PRIME = 0x01000193;
 
 /** Derives a 32-bit sub-seed from a seed and a name, e.g. `deriveSeed(42, 'split')`. */
 export function deriveSeed(seed: number, name: string): number {
-  let h = (FNV_OFFSET ^ (seed >>> 0)) >>> 0;
+  let h = FNV_OFFSET; // the seed is part of the hashed text (XOR-ing it in as well cancelled it out for 0–9)
   for (const ch of `${seed}:${name}`) {
     h = Math.imul(h ^ ch.charCodeAt(0), FNV_PRIME) >>> 0;
   }
