@@ -15,7 +15,9 @@ export interface FastOpStatus {
   reason?: string;
 }
 
-const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp];
+// The batch-norm op is opt-in (CXRLAB_FAST_BN=1): on mobilenet-small its gradients differed from
+// stock tfjs by up to 12 % (relative, first layer) for some initialisations, which is not yet explained.
+const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, ...(process.env.CXRLAB_FAST_BN === '1' ? [batchNormOp] : [])];
 let report: FastOpStatus[] | null = null;
 let uninstallers: (() => void)[] = [];
 
