@@ -40,8 +40,8 @@ export const BAD_FILE_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
   'duplicate-row',
 ]);
 
-/** One file of a source, as found: where it is, what the source says about it, what probing found. */
-export interface IndexEntry {
+/** What a source says about one file, before it is read. */
+export interface SourceFacts {
   /** Absolute path, inside its source's root. */
   path: string;
   /** Path relative to the source root, '/'-separated: the stable key (manifests, split files). */
@@ -60,6 +60,10 @@ export interface IndexEntry {
   view: string | null;
   /** Split fixed by the data (a train/ val/ test/ folder, a CSV split column, the source's `split`); null = the splitter chooses. */
   fixedSplit: SplitName | null;
+}
+
+/** What reading one file found. */
+export interface Probe {
   status: 'ok' | 'skipped';
   reason: SkipReason | null;
   /** What exactly is wrong (sharp's message, the sizes, the label), for skipped files. */
@@ -80,6 +84,9 @@ export interface IndexEntry {
   note: string | null;
 }
 
+/** One file of a source, as found: what the source says about it and what probing found. */
+export interface IndexEntry extends SourceFacts, Probe {}
+
 /** A used entry: it has a class and was read. Assignable to the training code's `ImageEntry`. */
 export type IndexedImage = IndexEntry & { status: 'ok'; label: ClassName; sha256: string };
 
@@ -95,16 +102,7 @@ export interface DatasetIndex {
 }
 
 /** What a source says about one file before it is read; the index builder probes it into an IndexEntry. */
-export interface Candidate {
-  path: string;
-  relPath: string;
-  dataset: string;
-  source: string;
-  label: ClassName | null;
-  rawLabel: string | null;
-  patientId: string | null;
-  view: string | null;
-  fixedSplit: SplitName | null;
+export interface Candidate extends SourceFacts {
   /** Decided without reading the file (excluded, missing, duplicate row, …); the file is still hashed when it exists. */
   skip: { reason: SkipReason; detail: string } | null;
 }

@@ -6,7 +6,9 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { IMAGE_EXTENSIONS } from './folder-source';
-import type { SkipReason } from './index-entry';
+import type { Probe, SkipReason } from './index-entry';
+
+export type { Probe } from './index-entry';
 
 export interface ProbeOptions {
   /** `header`: metadata and end-of-file checks; `decode`: also decode the whole image. */
@@ -17,20 +19,6 @@ export interface ProbeOptions {
   maxPixels: number;
 }
 
-export interface Probe {
-  status: 'ok' | 'skipped';
-  reason: SkipReason | null;
-  detail: string | null;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  channels: number | null;
-  bitDepth: number | null;
-  space: string | null;
-  bytes: number | null;
-  sha256: string | null;
-  note: string | null;
-}
 
 /** Formats read by the training pipeline, by sharp's name. */
 const READ_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'tiff', 'webp']);
