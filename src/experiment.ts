@@ -1,27 +1,27 @@
 // The composition root: config → files → split → tensors → model → fit → evaluation → run folder.
 // The only module that imports every area; each stage gets its slice of the config.
-import { createHash } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type AugmentOptions, type Augmenter, makeAugmenter } from './augment';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES } from './data/classes';
-import { scanClassFolders } from './data/folder-source';
-import { disposeTensors, loadTensors } from './data/load-tensors';
-import { stratifiedSplit } from './data/split';
-import { type BootstrapResult, type ClassificationReport, bootstrapCI, calibration, classificationReport } from './eval';
-import { accuracyOf, argmaxRows, confusionMatrix } from './eval/confusion';
-import { predictProbabilities } from './eval/predict';
+import type { IndexedImage } from './data/index-entry';
+import { type LabelledTensors, disposeTensors, loadTensors } from './data/load-tensors';
+import { formatDataSummary } from './data/summary';
+import type { BootstrapResult, ClassificationReport } from './eval';
 import { CxrlabError } from './errors';
 import { writeGradcams } from './explain/gallery';
 import { buildTransferModel, setTrainableBackbone, type TransferModel } from './model/transfer';
 import { buildModel } from './model/zoo';
+import { tf } from './native/tf';
 import { confusionFigure } from './plots/confusion';
 import { confusionPng } from './plots/confusion-png';
 import { trainingCurves } from './plots/curves';
 import { figureHtml } from './plots/html';
-import { tf } from './native/tf';
-import { createRunDir, writeJson } from './run-dir';
+import { checkSameSplit, prepareData, type RunCounts, type RunData, type SplitPaths } from './run/data';
+import { createRunDir, writeJson } from './run/dir';
+import { evaluateSplit, evaluationMetrics, type SplitEvaluation } from './run/evaluate';
+import { startTracking } from './run/tracking';
 import {
   type TrainingCallback,
   type TrainingState,
@@ -35,12 +35,9 @@ import { type EpochLogs, fit } from './train/fit';
 import { balancedClassWeights } from './train/loss';
 import { type BatchSource, memoryBatches } from './train/memory-batches';
 import { makeSchedule } from './train/schedules';
-import { deriveSeed } from './util/rng';
-import type { Dataset, KeyValue } from './mlflow-client';
-import { flattenParams } from './tracking/flatten';
 import type { TrackingTarget } from './tracking/resolve';
-import { type RunTracker, startRunTracker } from './tracking/run-tracker';
-import type { ImageEntry } from './data/folder-source';
+import type { RunTracker } from './tracking/run-tracker';
+import { deriveSeed } from './util/rng';
 
 export interface ExperimentHooks {
   /** Progress messages (dataset counts, callbacks' decisions). */
@@ -60,21 +57,25 @@ export interface ExperimentHooks {
 export interface ExperimentResult {
   /** The MLflow run, when tracked. */
   mlflow?: { runId: string; url: string };
-  /** Everything this run wrote: config.json, split.json, history.json, report.json, curves.html,
-   * confusion.html, model/, checkpoints/, gradcam/. */
+  /** Everything this run wrote: config.json, data.json, split.json, history.json, report.json, curves.html,
+   * confusion.html/.png (and confusion-test.* with a test split), model/, checkpoints/, gradcam/. */
   runDir: string;
-  counts: { train: number; val: number; perClass: Record<string, number> };
+  counts: RunCounts;
   history: EpochLogs[];
   stopReason?: string;
   /** Validation confusion matrix, rows = true class in CLASS_NAMES order. */
   confusion: number[][];
   /** The validation report: per-class precision / sensitivity / specificity / F1 / AUC, averages, log loss. */
   report: ClassificationReport;
-  /** Seeded bootstrap 95 % intervals: accuracy, macro-F1, macro AUC, COVID sensitivity and PPV. */
+  /** Seeded bootstrap 95 % intervals (resampled by patient): accuracy, macro-F1, macro AUC, COVID sensitivity and PPV. */
   intervals: BootstrapResult;
   /** Expected calibration error (top label, 15 bins). */
   ece: number;
   valAccuracy: number;
+  /** The validation split's evaluation in full (with the per-source reports). */
+  validation: SplitEvaluation;
+  /** The test split's (carved by data.testFraction, given by test/ folders, or external sources), when there is one. */
+  test?: SplitEvaluation;
   /** Median training throughput over the epochs, images per second. */
   imagesPerSecond: number;
 }
@@ -106,18 +107,6 @@ function trainingCallbacks(config: ExperimentConfig, runDir: string, log: (m: st
   return callbacks;
 }
 
-type SplitPaths = { train: string[]; val: string[] };
-
-/** A resumed or rerun run must get the split it had: the data must not have changed. */
-function checkSameSplit(source: string, expected: SplitPaths, split: SplitPaths, what: string): void {
-  if (JSON.stringify(expected) !== JSON.stringify(split)) {
-    const moved = [...expected.train.filter((p) => !split.train.includes(p)), ...expected.val.filter((p) => !split.val.includes(p))];
-    throw new CxrlabError(
-      `${source}: the dataset no longer gives this run's split (${moved.length} file(s) missing or moved, e.g. ${moved.slice(0, 3).join(', ') || 'new files added'}); cannot ${what}`,
-    );
-  }
-}
-
 /** The training batches, augmented per (epoch, batch) when the config asks for it; this source disposes what it makes. */
 function augmented(source: BatchSource, augmenter: Augmenter): BatchSource {
   if (augmenter.identity) return source;
@@ -135,69 +124,6 @@ function augmented(source: BatchSource, augmenter: Augmenter): BatchSource {
       }
     },
   };
-}
-
-/** The dataset as an MLflow input: its digest covers every file's path and size. */
-async function datasetInput(dir: string, entries: readonly ImageEntry[], counts: Record<string, number>): Promise<Dataset> {
-  const hash = createHash('sha256');
-  for (const e of [...entries].sort((a, b) => a.path.localeCompare(b.path))) hash.update(`${e.path}\t${(await stat(e.path)).size}\n`);
-  return { name: basename(dir), digest: hash.digest('hex').slice(0, 16), source_type: 'local', source: dir, profile: JSON.stringify({ images: entries.length, ...counts }) };
-}
-
-function runParams(config: ExperimentConfig, counts: { train: number; val: number; perClass: Record<string, number> }): KeyValue[] {
-  const optimizer: Record<string, number> =
-    config.train.optimizer === 'adam' ? { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 } : config.train.optimizer === 'rmsprop' ? { rho: 0.9, epsilon: 1e-7 } : {};
-  return [
-    ...flattenParams(config),
-    ...flattenParams(optimizer, 'optimizer'),
-    ...flattenParams({ train: counts.train, val: counts.val, ...counts.perClass }, 'dataset.count'),
-  ];
-}
-
-async function startTracking(
-  target: TrackingTarget,
-  config: ExperimentConfig,
-  runDir: string,
-  resumed: boolean,
-  data: { entries: readonly ImageEntry[]; counts: { train: number; val: number; perClass: Record<string, number> } },
-  rerunOf?: string,
-): Promise<RunTracker> {
-  const previous = resumed ? (JSON.parse(await readFile(join(runDir, 'tracking.json'), 'utf8').catch(() => '{}')) as { runId?: string }) : {};
-  const tracker = await startRunTracker({
-    client: target.client,
-    experimentName: target.experimentName,
-    runName: `${config.name}-${basename(runDir)}`,
-    ...(previous.runId ? { runId: previous.runId } : {}),
-    tags: [
-      { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
-      ...(rerunOf ? [{ key: 'cxrlab.rerunOf', value: rerunOf }] : []),
-    ],
-  });
-  if (!previous.runId) {
-    await tracker.logParams(runParams(config, data.counts));
-    await tracker.logDataset(await datasetInput(config.data.dir, data.entries, data.counts.perClass), 'train');
-  }
-  await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
-  return tracker;
-}
-
-/** The validation report as MLflow metrics (`val_…`), each interval as `…_ci_low` / `…_ci_high`. */
-function evaluationMetrics(result: ExperimentResult): Record<string, number> {
-  const m: Record<string, number> = {
-    final_val_accuracy: result.valAccuracy,
-    val_balanced_accuracy: result.report.balancedAccuracy,
-    val_macro_f1: result.report.macro.f1,
-    val_macro_auc: result.report.macro.auc,
-    val_log_loss: result.report.logLoss,
-    val_ece: result.ece,
-  };
-  for (const c of result.report.perClass) {
-    Object.assign(m, { [`val_${c.name}_sensitivity`]: c.sensitivity, [`val_${c.name}_specificity`]: c.specificity, [`val_${c.name}_ppv`]: c.ppv, [`val_${c.name}_auc`]: c.auc });
-  }
-  for (const [name, ci] of Object.entries(result.intervals.intervals)) {
-    Object.assign(m, { [`val_${name}_ci_low`]: ci.lower, [`val_${name}_ci_high`]: ci.upper });
-  }
-  return m;
 }
 
 /** The transfer model; its input must match the data settings. */
@@ -221,32 +147,31 @@ async function transferModel(config: ExperimentConfig): Promise<TransferModel> {
 
 export async function runExperiment(config: ExperimentConfig, hooks: ExperimentHooks = {}): Promise<ExperimentResult> {
   const log = hooks.log ?? (() => {});
+  const data = await prepareData(config);
   const runDir = hooks.resumeDir ?? (await createRunDir(config.output.dir, config.name));
-  const entries = await scanClassFolders(config.data.dir);
-  const split = stratifiedSplit(entries, { valFraction: config.data.valFraction, seed: deriveSeed(config.seed, 'split') });
-  const splitPaths = { train: split.train.map((e) => e.path), val: split.val.map((e) => e.path) };
   let resume: TrainingState | undefined;
   if (hooks.resumeDir) {
     const saved = JSON.parse(await readFile(join(runDir, 'split.json'), 'utf8')) as SplitPaths;
-    checkSameSplit(join(runDir, 'split.json'), saved, splitPaths, 'resume');
+    checkSameSplit(join(runDir, 'split.json'), saved, data.record, 'resume');
     resume = await loadTrainingState(join(runDir, 'checkpoints', 'last')).catch((cause: unknown) => {
       throw new CxrlabError(`${join(runDir, 'checkpoints', 'last')}: no completed epoch to resume from`, { cause });
     });
     log(`resuming ${runDir} after epoch ${resume.epoch} of ${config.train.epochs}`);
   } else {
-    if (hooks.rerunOf) checkSameSplit(`the split of run ${hooks.rerunOf.runId}`, hooks.rerunOf.split, splitPaths, 'rerun it');
+    if (hooks.rerunOf) checkSameSplit(`the split of run ${hooks.rerunOf.runId}`, hooks.rerunOf.split, data.record, 'rerun it');
     await writeJson(runDir, 'config.json', config);
-    await writeJson(runDir, 'split.json', splitPaths);
+    await writeJson(runDir, 'data.json', data.summary);
+    await writeJson(runDir, 'split.json', data.record);
   }
-  const perClass = Object.fromEntries(CLASS_NAMES.map((c) => [c, entries.filter((e) => e.label === c).length]));
-  log(`data: ${entries.length} images in ${config.data.dir} (${CLASS_NAMES.map((c) => `${c} ${perClass[c]}`).join(', ')})`);
-  log(`split: ${split.train.length} train, ${split.val.length} validation`);
+  for (const line of formatDataSummary(data.summary).trimEnd().split('\n')) log(line);
+  if (data.externalSources.length) log(`external test sources (never trained on, reported apart): ${data.externalSources.join(', ')}`);
 
-  const counts = { train: split.train.length, val: split.val.length, perClass };
-  const tracker = hooks.tracking ? await startTracking(hooks.tracking, config, runDir, Boolean(resume), { entries, counts }, hooks.rerunOf?.runId) : undefined;
+  const tracker = hooks.tracking
+    ? await startTracking({ target: hooks.tracking, config, runDir, resumed: Boolean(resume), data, ...(hooks.rerunOf ? { rerunOf: hooks.rerunOf.runId } : {}) })
+    : undefined;
   if (tracker) log(`MLflow run: ${tracker.url}`);
   try {
-    return await trainAndEvaluate(config, hooks, { runDir, split, counts, resume, tracker, log });
+    return await trainAndEvaluate(config, hooks, { runDir, data, resume, tracker, log });
   } catch (err) {
     await tracker?.finish('FAILED', runDir).catch(() => {});
     throw err;
@@ -255,19 +180,14 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
 
 interface RunContext {
   runDir: string;
-  split: { train: ImageEntry[]; val: ImageEntry[] };
-  counts: { train: number; val: number; perClass: Record<string, number> };
+  data: RunData;
   resume: TrainingState | undefined;
   tracker: RunTracker | undefined;
   log: (m: string) => void;
 }
 
-async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks, ctx: RunContext): Promise<ExperimentResult> {
-  const { runDir, split, counts, resume, tracker, log } = ctx;
-  const decode = { size: config.data.imageSize, channels: config.data.channels };
-  const [train, val] = await Promise.all([loadTensors(split.train, decode), loadTensors(split.val, decode)]);
-  const transfer = config.model.name === 'transfer' ? await transferModel(config) : null;
-  const model =
+function buildRunModel(config: ExperimentConfig, transfer: TransferModel | null): tf.LayersModel {
+  return (
     transfer?.model ??
     buildModel(config.model.name, {
       inputSize: config.data.imageSize,
@@ -276,7 +196,21 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       dropout: config.model.dropout,
       width: config.model.width,
       seed: deriveSeed(config.seed, 'init'),
-    });
+    })
+  );
+}
+
+async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks, ctx: RunContext): Promise<ExperimentResult> {
+  const { runDir, data, resume, tracker, log } = ctx;
+  const { split } = data;
+  const decode = { size: config.data.imageSize, channels: config.data.channels };
+  const [train, val, test] = await Promise.all([
+    loadTensors(split.train, decode),
+    loadTensors(split.val, decode),
+    split.test.length ? loadTensors(split.test, decode) : Promise.resolve(null),
+  ]);
+  const transfer = config.model.name === 'transfer' ? await transferModel(config) : null;
+  const model = buildRunModel(config, transfer);
   if (resume) {
     model.setWeights(resume.weights);
     tf.dispose(resume.weights);
@@ -326,29 +260,12 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     }
     await writeJson(runDir, 'history.json', history);
     await model.save(`file://${join(runDir, 'model')}`);
-    const predictions = predictProbabilities(model, val.xs, t.batchSize);
-    const confusion = confusionMatrix(val.labels, argmaxRows(predictions), CLASS_NAMES.length);
-    const evalData = { yTrue: val.labels, probs: predictions.probs };
-    const report = classificationReport(evalData, { classNames: CLASS_NAMES, rocCurves: true });
-    const calib = calibration(evalData, { classNames: CLASS_NAMES });
-    const intervals = bootstrapCI(evalData, { seed: deriveSeed(config.seed, 'bootstrap'), classNames: CLASS_NAMES });
-    const rates = history.map((h) => h.images_per_second).sort((a, b) => a - b);
-    const result: ExperimentResult = {
-      runDir,
-      counts,
-      history,
-      confusion,
-      report,
-      intervals,
-      ece: calib.ece,
-      valAccuracy: accuracyOf(confusion),
-      imagesPerSecond: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
-      ...(stopReason ? { stopReason } : {}),
-    };
-    await writeJson(runDir, 'report.json', { split: 'validation', report, calibration: calib, intervals });
-    await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${config.name}: training curves`), 'training curves'));
-    await writeFile(join(runDir, 'confusion.html'), figureHtml(confusionFigure(confusion, CLASS_NAMES, 'Validation confusion matrix'), 'confusion matrix'));
-    await writeFile(join(runDir, 'confusion.png'), await confusionPng(confusion, CLASS_NAMES, 'Validation confusion matrix'));
+
+    const evaluate = (part: 'val' | 'test', tensors: LabelledTensors, images: IndexedImage[]): SplitEvaluation =>
+      evaluateSplit(model, tensors, images, { split: part, batchSize: t.batchSize, seed: deriveSeed(config.seed, `bootstrap:${part}`), externalSources: data.externalSources });
+    const validation = evaluate('val', val, split.val);
+    const testEval = test ? evaluate('test', test, split.test) : undefined;
+    await writeEvaluation(runDir, config.name, history, validation, testEval);
     if (config.evaluation.gradcamPerClass > 0) {
       const written = await writeGradcams(model, val, {
         dir: join(runDir, 'gradcam'),
@@ -357,15 +274,41 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       });
       log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
     }
+    const rates = history.map((h) => h.images_per_second).sort((a, b) => a - b);
+    const result: ExperimentResult = {
+      runDir,
+      counts: data.counts,
+      history,
+      confusion: validation.confusion,
+      report: validation.report,
+      intervals: validation.intervals,
+      ece: validation.calibration.ece,
+      valAccuracy: validation.accuracy,
+      validation,
+      ...(testEval ? { test: testEval } : {}),
+      imagesPerSecond: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
+      ...(stopReason ? { stopReason } : {}),
+    };
     if (tracker) {
-      await tracker.logMetrics(evaluationMetrics(result), history.length);
+      await tracker.logMetrics({ ...evaluationMetrics(validation), ...(testEval ? evaluationMetrics(testEval) : {}) }, history.length);
       await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
       result.mlflow = { runId: tracker.runId, url: tracker.url };
     }
     return result;
   } finally {
     model.dispose();
-    disposeTensors(train);
-    disposeTensors(val);
+    for (const tensors of [train, val, test]) if (tensors) disposeTensors(tensors);
+  }
+}
+
+/** report.json (every held-out split's evaluation), the curves and the confusion matrices as HTML and PNG. */
+async function writeEvaluation(runDir: string, name: string, history: EpochLogs[], validation: SplitEvaluation, test: SplitEvaluation | undefined): Promise<void> {
+  await writeJson(runDir, 'report.json', { val: validation, ...(test ? { test } : {}) });
+  await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${name}: training curves`), 'training curves'));
+  for (const e of test ? [validation, test] : [validation]) {
+    const title = `${e.split === 'val' ? 'Validation' : 'Test'} confusion matrix`;
+    const file = e.split === 'val' ? 'confusion' : 'confusion-test';
+    await writeFile(join(runDir, `${file}.html`), figureHtml(confusionFigure(e.confusion, CLASS_NAMES, title), 'confusion matrix'));
+    await writeFile(join(runDir, `${file}.png`), await confusionPng(e.confusion, CLASS_NAMES, title));
   }
 }

@@ -7,8 +7,14 @@ export { CxrlabError, ConfigError, DataError } from './errors';
 export { loadExperiment, parseExperiment, type LoadOptions } from './config/load';
 export type { ExperimentConfig } from './config/schema';
 export { CLASS_NAMES, classOf, type ClassName } from './data/classes';
-export { scanClassFolders, type ImageEntry } from './data/folder-source';
-export { stratifiedSplit, type Split, type SplitOptions } from './data/split';
+export { dataSchema, dataSources, type DataConfig, type SourceConfig, type FolderSourceConfig, type CsvSourceConfig } from './data/config';
+export { buildIndex, BadFilesError, type IndexOptions } from './data/build-index';
+export { splitIndex, splitRecord, type IndexSplit, type SplitRecord, type StratumSplit, type GroupSplitOptions } from './data/group-split';
+export { overlapReport, describeOverlap, type OverlapReport } from './data/overlap';
+export { dataSummary, formatDataSummary, type DataSummary } from './data/summary';
+export { indexCounts, splitCounts, type IndexCounts, type SplitPart, type ClassCounts } from './data/counts';
+export { indexFrame, INDEX_COLUMNS } from './data/index-frame';
+export { isUsable, SKIP_REASONS, SPLIT_NAMES, type DatasetIndex, type IndexEntry, type IndexedImage, type ImageEntry, type SkipReason, type SplitName } from './data/index-entry';
 export { decodeImage, type DecodeOptions } from './data/decode';
 export { loadTensors, disposeTensors, type LabelledTensors } from './data/load-tensors';
 export { buildTransferModel, setTrainableBackbone, type TransferModel, type TransferOptions } from './model/transfer';
@@ -60,4 +66,6 @@ export {
   type ImageSize,
 } from './augment';
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
+export { prepareData, type RunData, type RunCounts } from './run/data';
+export { evaluateSplit, evaluationMetrics, type SplitEvaluation, type EvaluateOptions } from './run/evaluate';
 export { Rng, deriveSeed } from './util/rng';

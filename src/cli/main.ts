@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadExperiment, parseExperiment } from '../config/load';
 import type { ExperimentConfig } from '../config/schema';
+import type { SplitPaths } from '../run/data';
 import { CLASS_NAMES } from '../data/classes';
 import { ConfigError, CxrlabError } from '../errors';
 import { type ExperimentHooks, runExperiment } from '../experiment';
 import { describeBackend } from '../native/backend-info';
+import { DEFAULT_EXPERIMENT, EMBEDDED_MLFLOW_DIR, venvDir } from '../project-paths';
 import { describeFastPath } from '../native/fast';
 import { loadTrainedModel } from '../predict/load-model';
 import { listInputs, predictFiles } from '../predict/predict-files';
@@ -15,11 +17,9 @@ import { servePredictions } from '../serve/server';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-server';
 import { defaultTracking } from '../tracking/resolve';
 import { progressBar } from '../train/callbacks';
+import { dataCommand } from './data';
+import { formatEvaluation } from './report';
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
-export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.yaml');
-const EMBEDDED_MLFLOW = resolve(PROJECT_ROOT, '.cxrlab', 'mlflow');
-const VENV = resolve(PROJECT_ROOT, process.env.CXRLAB_VENV ?? '.venv');
 
 const USAGE = `usage: cxrlab <command>
 
@@ -32,6 +32,9 @@ commands:
   rerun <mlflow-run-id> [--set key=value ...]
                             run a logged run's config again as a new run (same split, tagged
                             cxrlab.rerunOf); CXRLAB_DATA points at the data if it moved
+  data [experiment.yaml | folder] [--json] [--set key=value ...]
+                            index the dataset and split it as a run would: counts per class,
+                            source and split, skipped files with reasons, the overlap proof
   predict <run|model> <image|folder>... [--json]
                             class, probabilities and latency per image; unreadable files are
                             reported and the rest still predicted (exit 1 only if none could be)
@@ -42,7 +45,7 @@ commands:
                             (started on first use; --stop stops it)
 
 environment:
-  CXRLAB_DATA           class-per-folder dataset to use instead of the experiment's data.dir
+  CXRLAB_DATA           a class-per-folder dataset to use instead of the experiment's data sources
   MLFLOW_TRACKING_URI   MLflow server for the runs (default: the embedded local server);
                         MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN, MLFLOW_EXPERIMENT_NAME as in Python
   CXRLAB_TRACKING=0     do not log runs to MLflow`;
@@ -79,7 +82,7 @@ async function rerun(args: string[]): Promise<void> {
     overrides: values.set,
     ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
   });
-  const split = (await download('split.json')) as { train: string[]; val: string[] };
+  const split = (await download('split.json')) as SplitPaths;
   await trainConfig(config, source, { tracking, rerunOf: { runId, split } });
 }
 
@@ -106,23 +109,15 @@ async function trainConfig(config: ExperimentConfig, path: string, extra: Partia
       ...extra,
       ...(tracking ? { tracking } : {}),
     });
-    console.log('cxrlab: validation confusion matrix (rows = true, columns = predicted)');
-    console.log(`  ${''.padEnd(10)}${CLASS_NAMES.map((c) => c.padStart(10)).join('')}`);
-    result.confusion.forEach((row, i) => console.log(`  ${CLASS_NAMES[i]!.padEnd(10)}${row.map((v) => String(v).padStart(10)).join('')}`));
-    const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a');
-    console.log(`cxrlab: validation report (${result.report.n} images; 95% bootstrap intervals over ${result.intervals.resamples} resamples)`);
-    for (const c of result.report.perClass) {
-      console.log(`  ${c.name.padEnd(10)} sensitivity ${pct(c.sensitivity).padStart(6)}  specificity ${pct(c.specificity).padStart(6)}  PPV ${pct(c.ppv).padStart(6)}  AUC ${Number.isFinite(c.auc) ? c.auc.toFixed(3) : 'n/a'}  (n=${c.support})`);
-    }
-    for (const [name, ci] of Object.entries(result.intervals.intervals)) {
-      console.log(`  ${name.padEnd(18)} ${Number.isFinite(ci.estimate) ? ci.estimate.toFixed(3) : 'n/a'} [${ci.lower.toFixed(3)}, ${ci.upper.toFixed(3)}]`);
-    }
-    console.log(`  ECE ${result.ece.toFixed(3)}; not a diagnostic device: validation images come from the training sources`);
+    for (const e of result.test ? [result.validation, result.test] : [result.validation]) for (const line of formatEvaluation(e)) console.log(`cxrlab: ${line}`);
+    console.log(
+      `cxrlab: not a diagnostic device${result.test?.external.length ? '' : '; no external test set: every held-out image comes from the training sources (add a source with `split: test`)'}`,
+    );
     const seconds = (performance.now() - started) / 1000;
     console.log(`cxrlab: run folder ${result.runDir}`);
     if (result.mlflow) console.log(`cxrlab: MLflow run ${result.mlflow.url}`);
     console.log(
-      `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
+      `cxrlab: result val_accuracy=${result.valAccuracy.toFixed(4)}${result.test ? ` test_accuracy=${result.test.accuracy.toFixed(4)}` : ''} throughput=${result.imagesPerSecond.toFixed(1)} img/s total=${seconds.toFixed(1)} s`,
     );
   } finally {
     process.off('SIGINT', onSignal);
@@ -176,14 +171,14 @@ async function serve(args: string[]): Promise<void> {
 async function ui(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { stop: { type: 'boolean', default: false } } });
   if (values.stop) {
-    console.log(stopEmbeddedServer(EMBEDDED_MLFLOW) ? 'cxrlab: stopped the embedded MLflow server' : 'cxrlab: no embedded MLflow server was running');
+    console.log(stopEmbeddedServer(EMBEDDED_MLFLOW_DIR) ? 'cxrlab: stopped the embedded MLflow server' : 'cxrlab: no embedded MLflow server was running');
     return;
   }
   if (process.env.MLFLOW_TRACKING_URI) {
     console.log(`cxrlab: MLflow UI: ${process.env.MLFLOW_TRACKING_URI} (from MLFLOW_TRACKING_URI)`);
     return;
   }
-  const server = await ensureEmbeddedServer({ stateDir: EMBEDDED_MLFLOW, venv: VENV, log: (m) => console.log(`cxrlab: ${m}`) });
+  const server = await ensureEmbeddedServer({ stateDir: EMBEDDED_MLFLOW_DIR, venv: venvDir(), log: (m) => console.log(`cxrlab: ${m}`) });
   console.log(`cxrlab: MLflow UI: ${server.uri}${server.started ? '' : ' (already running)'}`);
 }
 
@@ -193,6 +188,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'train':
         await train(rest);
+        return 0;
+      case 'data':
+        await dataCommand(rest);
         return 0;
       case 'rerun':
         await rerun(rest);

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { type AugmentOptions, resolveAugmentOptions } from '../augment/options';
+import { resolveDataPaths } from '../data/config';
 import { ConfigError } from '../errors';
 import { applyOverrides } from './overrides';
 import { type ExperimentConfig, experimentSchema } from './schema';
 
 export interface LoadOptions {
-  /** Replaces `data.dir` (already absolute or relative to the working directory), e.g. from CXRLAB_DATA. */
+  /** Replaces the experiment's data sources by this one class-folder dataset (absolute or relative to the
+   * working directory), e.g. from CXRLAB_DATA; the other data settings stay. */
   dataDir?: string;
   /** `key=value` overrides (`--set`), applied before validation. */
   overrides?: readonly string[];
@@ -27,7 +29,7 @@ export async function loadExperiment(path: string, options: LoadOptions = {}): P
   return parseExperiment(raw, path, options);
 }
 
-/** Validates an in-memory config; relative `data.dir` resolves against `source`'s folder. */
+/** Validates an in-memory config; relative data paths and the backbone resolve against `source`'s folder. */
 export function parseExperiment(raw: unknown, source: string, options: LoadOptions = {}): ExperimentConfig {
   const result = experimentSchema.safeParse(options.overrides?.length ? applyOverrides(raw, options.overrides) : raw);
   if (!result.success) {
@@ -43,8 +45,12 @@ export function parseExperiment(raw: unknown, source: string, options: LoadOptio
     if (err instanceof ConfigError) throw new ConfigError(source, err.issues.map((i) => `\`augment\`: ${i}`));
     throw err;
   }
-  const dir = options.dataDir ? resolve(options.dataDir) : config.data.dir;
-  config.data.dir = isAbsolute(dir) ? dir : resolve(dirname(resolve(source)), dir);
-  if (config.model.backbone && !isAbsolute(config.model.backbone)) config.model.backbone = resolve(dirname(resolve(source)), config.model.backbone);
+  const baseDir = dirname(resolve(source));
+  if (options.dataDir) {
+    const { sources: _replaced, ...rest } = config.data;
+    config.data = { ...rest, dir: resolve(options.dataDir) };
+  }
+  config.data = resolveDataPaths(config.data, baseDir);
+  if (config.model.backbone && !isAbsolute(config.model.backbone)) config.model.backbone = resolve(baseDir, config.model.backbone);
   return Object.freeze(config);
 }

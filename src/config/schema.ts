@@ -1,5 +1,7 @@
-// The experiment config: one strict schema (typos fail), every default written here once.
+// The experiment config: one strict schema (typos fail), every default written here once (the data
+// section's in src/data/config.ts).
 import { z } from 'zod';
+import { dataSchema } from '../data/config';
 
 const monitorFields = {
   /** Metric to watch, e.g. val_loss or val_accuracy. */
@@ -19,15 +21,8 @@ export const experimentSchema = z
     name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').default('default'),
     /** Root seed; split, shuffle and initialisation seeds are derived from it by name. */
     seed: z.number().int().min(0).default(42),
-    data: z
-      .object({
-        /** Class-per-folder dataset root, relative to the config file. */
-        dir: z.string().min(1),
-        imageSize: z.number().int().min(16).max(1024).default(150),
-        channels: z.union([z.literal(1), z.literal(3)]).default(3),
-        valFraction: z.number().gt(0).lt(1).default(0.2),
-      })
-      .strict(),
+    /** Sources, label maps, filters, split and decoding: src/data/config.ts. */
+    data: dataSchema,
     model: z
       .object({
         name: z.string().default('seed-004'),

@@ -6,7 +6,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DataError } from '../errors';
 import type { FolderSourceConfig } from './config';
-import { IMAGE_EXTENSIONS } from './folder-source';
+import { IMAGE_EXTENSIONS } from './image-types';
 import type { Candidate, SplitName } from './index-entry';
 import { type LabelMap, type LabelResolution, describeLabels, resolveLabel } from './label-map';
 import { type ManifestRow, readManifest } from './manifest';

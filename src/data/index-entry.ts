@@ -87,7 +87,14 @@ export interface Probe {
 /** One file of a source, as found: what the source says about it and what probing found. */
 export interface IndexEntry extends SourceFacts, Probe {}
 
-/** A used entry: it has a class and was read. Assignable to the training code's `ImageEntry`. */
+/** What the training code needs of an image: where it is and its class. */
+export interface ImageEntry {
+  /** Absolute path of the image file. */
+  path: string;
+  label: ClassName;
+}
+
+/** A used entry: it has a class and was read. Assignable to `ImageEntry`. */
 export type IndexedImage = IndexEntry & { status: 'ok'; label: ClassName; sha256: string };
 
 export function isUsable(entry: IndexEntry): entry is IndexedImage {

@@ -3,7 +3,7 @@
 import { tf } from '../native/tf';
 import { CLASS_NAMES, classIndex } from './classes';
 import { type DecodeOptions, decodeImage } from './decode';
-import type { ImageEntry } from './folder-source';
+import type { ImageEntry } from './index-entry';
 
 export interface LabelledTensors {
   /** [n, size, size, channels] float32 in [0, 1]. */

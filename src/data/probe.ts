@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp from 'sharp';
-import { IMAGE_EXTENSIONS } from './folder-source';
+import { IMAGE_EXTENSIONS } from './image-types';
 import type { Probe, SkipReason } from './index-entry';
 
 export type { Probe } from './index-entry';

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { CLASS_NAMES, type ClassName } from '../data/classes';
 import { decodeImage } from '../data/decode';
-import { IMAGE_EXTENSIONS } from '../data/folder-source';
+import { IMAGE_EXTENSIONS } from '../data/image-types';
 import { tf } from '../native/tf';
 import type { TrainedModel } from './load-model';
 

@@ -1,8 +1,8 @@
 // Where runs are tracked: CXRLAB_TRACKING=0 turns tracking off; MLFLOW_TRACKING_URI (with the Python
 // client's auth variables) names a server; otherwise the embedded local server is started or reused.
 // The experiment is MLFLOW_EXPERIMENT_NAME, or `cxrlab`.
-import { resolve } from 'node:path';
 import { type MlflowClient, createMlflowClient, settingsFromEnv } from '../mlflow-client';
+import { EMBEDDED_MLFLOW_DIR, venvDir } from '../project-paths';
 import { ensureEmbeddedServer } from './embedded-server';
 
 export interface TrackingTarget {
@@ -29,7 +29,6 @@ export async function resolveTracking(options: ResolveTrackingOptions): Promise<
 }
 
 /** The project this library was built in (dist/ or src/ sits in it): where .venv and .cxrlab live. */
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /**
  * resolveTracking with the project's own venv and embedded-server folder: what `cxrlab train` uses,
@@ -37,8 +36,8 @@ const PROJECT_ROOT = resolve(__dirname, '..', '..');
  */
 export function defaultTracking(log?: (message: string) => void): Promise<TrackingTarget | null> {
   return resolveTracking({
-    embeddedStateDir: resolve(PROJECT_ROOT, '.cxrlab', 'mlflow'),
-    venv: resolve(PROJECT_ROOT, process.env.CXRLAB_VENV ?? '.venv'),
+    embeddedStateDir: EMBEDDED_MLFLOW_DIR,
+    venv: venvDir(),
     ...(log ? { log } : {}),
   });
 }

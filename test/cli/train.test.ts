@@ -20,19 +20,21 @@ test('cxrlab train runs an experiment on cxr-dev, prints backend, throughput and
   const res = runCommand(process.execPath, [BIN, 'train', path, '--set', 'train.epochs=1', '--set', `output.dir=${join(dir, 'runs')}`]);
   assert.equal(res.status, 0, res.stderr);
   assert.match(res.stdout, /backend=tensorflow tensorflow=2\.21\.\d+ tfjs-node=4\.22\.0 onednn=1/);
-  assert.match(res.stdout, /data: 219 images .*\(covid 70, pneumonia 79, normal 70\)/);
-  assert.match(res.stdout, /split: 175 train, 44 validation/);
+  assert.match(res.stdout, /data: 219 files found, 219 used, 0 skipped/);
+  assert.match(res.stdout, /all +70 +79 +70 +219/);
+  assert.match(res.stdout, /train +56 +63 +56 +175\n.*val +14 +16 +14 +44/);
+  assert.match(res.stdout, /overlap: 0 patient\(s\) and 0 content hash\(es\) shared between splits/);
   assert.match(res.stdout, /epoch 1\/1 [\d.]+s loss \d+\.\d+ accuracy \d\.\d+ val_loss \d+\.\d+ val_accuracy/);
   const runDir = /run folder (\S+)/.exec(res.stdout)?.[1];
   assert.ok(runDir && runDir.startsWith(join(dir, 'runs', 'cli-smoke')), res.stdout);
-  for (const f of ['config.json', 'split.json', 'history.json', 'report.json', 'model/model.json', 'checkpoints/best/model.json']) {
+  for (const f of ['config.json', 'data.json', 'split.json', 'history.json', 'report.json', 'model/model.json', 'checkpoints/best/model.json']) {
     assert.ok(existsSync(join(runDir, f)), `${f} is written`);
   }
   const result = /result val_accuracy=(\d\.\d+) throughput=(\d+\.\d) img\/s/.exec(res.stdout);
   assert.ok(result, res.stdout);
   assert.ok(Number(result[2]) > 0);
-  const matrix = res.stdout.split('\n').filter((l) => /^ {2}(covid|pneumonia|normal) +\d/.test(l));
-  const total = matrix.flatMap((l) => l.trim().split(/ +/).slice(1).map(Number)).reduce((a, b) => a + b, 0);
+  const matrix = res.stdout.split('\n').filter((l) => /^cxrlab: {3}(covid|pneumonia|normal) +\d/.test(l));
+  const total = matrix.flatMap((l) => l.trim().split(/ +/).slice(2).map(Number)).reduce((a, b) => a + b, 0);
   assert.equal(total, 44, 'the confusion matrix covers the validation set');
 });
 

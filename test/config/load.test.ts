@@ -4,12 +4,23 @@ import { test } from 'node:test';
 import { ConfigError, loadExperiment, parseExperiment } from '../../src';
 import { ROOT } from '../helpers/project';
 
-test('the default experiment loads with every default filled and data.dir resolved against the file', async () => {
+test('the default experiment loads with every default filled and its data paths resolved against the file', async () => {
   const config = await loadExperiment(join(ROOT, 'experiments', 'default.yaml'));
   assert.equal(config.model.name, 'seed-004');
   assert.equal(config.train.epochs, 1);
-  assert.equal(config.data.dir, join(ROOT, '..', 'shared', 'data', 'cxr-dev'));
+  const [source] = config.data.sources ?? [];
+  assert.ok(source?.kind === 'folders');
+  assert.equal(source.dir, join(ROOT, '..', 'shared', 'data', 'cxr-dev'));
+  assert.equal(source.manifest?.file, join(ROOT, '..', 'shared', 'data', 'cxr-dev', 'MANIFEST.csv'));
+  assert.deepEqual(config.data.stratifyBy, ['class', 'source']);
   assert.ok(Object.isFrozen(config));
+});
+
+test('dataDir (CXRLAB_DATA) replaces the sources by one class-folder dataset and keeps the other data settings', async () => {
+  const config = await loadExperiment(join(ROOT, 'experiments', 'default.yaml'), { dataDir: '/data/site-a', overrides: ['data.imageSize=64'] });
+  assert.equal(config.data.dir, '/data/site-a');
+  assert.equal(config.data.sources, undefined);
+  assert.equal(config.data.imageSize, 64);
 });
 
 test('a config with several mistakes lists every one of them', () => {

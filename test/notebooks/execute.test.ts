@@ -25,7 +25,7 @@ test('00-quickstart runs on the tslab kernel against the built package', () => {
   requireCxrDev();
   const text = execute('00-quickstart.ipynb');
   assert.match(text, /backend=tensorflow tensorflow=2\.21\./);
-  assert.match(text, /file_count/, 'the DataFrame of class counts is printed');
+  assert.match(text, /path_count/, 'the DataFrame of class counts is printed');
   assert.match(text, /images: 219/);
 });
 
