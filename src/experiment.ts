@@ -1,6 +1,6 @@
 // The composition root: config → files → split → tensors → model → fit → evaluation → run folder.
 // The only module that imports every area; each stage gets its slice of the config.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AugmentOptions, type Augmenter, makeAugmenter } from './augment';
 import type { ExperimentConfig } from './config/schema';
@@ -14,13 +14,11 @@ import { writeGradcams } from './explain/gallery';
 import { buildTransferModel, setTrainableBackbone, type TransferModel } from './model/transfer';
 import { buildModel } from './model/zoo';
 import { tf } from './native/tf';
-import { confusionFigure } from './plots/confusion';
-import { confusionPng } from './plots/confusion-png';
-import { trainingCurves } from './plots/curves';
-import { figureHtml } from './plots/html';
 import { checkSameSplit, prepareData, type RunCounts, type RunData, type SplitPaths } from './run/data';
 import { createRunDir, writeJson } from './run/dir';
 import { evaluateSplit, evaluationMetrics, type SplitEvaluation } from './run/evaluate';
+import { writeRunOutputs } from './run/outputs';
+import { auditMetrics, type ShortcutAudit, shortcutAudit } from './run/shortcut-audit';
 import { startTracking } from './run/tracking';
 import {
   type TrainingCallback,
@@ -57,8 +55,9 @@ export interface ExperimentHooks {
 export interface ExperimentResult {
   /** The MLflow run, when tracked. */
   mlflow?: { runId: string; url: string };
-  /** Everything this run wrote: config.json, data.json, split.json, history.json, report.json, curves.html,
-   * confusion.html/.png (and confusion-test.* with a test split), model/, checkpoints/, gradcam/. */
+  /** Everything this run wrote: config.json, data.json, split.json, history.json, report.json, model-card.md,
+   * curves.html, confusion.html/.png, roc.html, reliability.html (and …-test.* with a test split), model/,
+   * checkpoints/, gradcam/. */
   runDir: string;
   counts: RunCounts;
   history: EpochLogs[];
@@ -76,6 +75,8 @@ export interface ExperimentResult {
   validation: SplitEvaluation;
   /** The test split's (carved by data.testFraction, given by test/ folders, or external sources), when there is one. */
   test?: SplitEvaluation;
+  /** Whether the features tell sources apart within a class. */
+  shortcutAudit?: ShortcutAudit;
   /** Median training throughput over the epochs, images per second. */
   imagesPerSecond: number;
 }
@@ -265,7 +266,23 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       evaluateSplit(model, tensors, images, { split: part, batchSize: t.batchSize, seed: deriveSeed(config.seed, `bootstrap:${part}`), externalSources: data.externalSources });
     const validation = evaluate('val', val, split.val);
     const testEval = test ? evaluate('test', test, split.test) : undefined;
-    await writeEvaluation(runDir, config.name, history, validation, testEval);
+    const audit = config.evaluation.shortcutAudit
+      ? shortcutAudit(model, [{ xs: train.xs, images: split.train }, { xs: val.xs, images: split.val }, ...(test ? [{ xs: test.xs, images: split.test }] : [])], {
+          seed: deriveSeed(config.seed, 'shortcut-audit'),
+          batchSize: t.batchSize,
+        })
+      : undefined;
+    if (audit) log(`shortcut audit: ${audit.summary}`);
+    await writeRunOutputs({
+      config,
+      runDir,
+      data,
+      history,
+      parameters: model.countParams(),
+      evaluations: testEval ? [validation, testEval] : [validation],
+      ...(audit ? { audit } : {}),
+      ...(tracker ? { mlflowUrl: tracker.url } : {}),
+    });
     if (config.evaluation.gradcamPerClass > 0) {
       const written = await writeGradcams(model, val, {
         dir: join(runDir, 'gradcam'),
@@ -286,11 +303,12 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       valAccuracy: validation.accuracy,
       validation,
       ...(testEval ? { test: testEval } : {}),
+      ...(audit ? { shortcutAudit: audit } : {}),
       imagesPerSecond: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
       ...(stopReason ? { stopReason } : {}),
     };
     if (tracker) {
-      await tracker.logMetrics({ ...evaluationMetrics(validation), ...(testEval ? evaluationMetrics(testEval) : {}) }, history.length);
+      await tracker.logMetrics({ ...evaluationMetrics(validation), ...(testEval ? evaluationMetrics(testEval) : {}), ...(audit ? auditMetrics(audit) : {}) }, history.length);
       await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
       result.mlflow = { runId: tracker.runId, url: tracker.url };
     }
@@ -298,17 +316,5 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
   } finally {
     model.dispose();
     for (const tensors of [train, val, test]) if (tensors) disposeTensors(tensors);
-  }
-}
-
-/** report.json (every held-out split's evaluation), the curves and the confusion matrices as HTML and PNG. */
-async function writeEvaluation(runDir: string, name: string, history: EpochLogs[], validation: SplitEvaluation, test: SplitEvaluation | undefined): Promise<void> {
-  await writeJson(runDir, 'report.json', { val: validation, ...(test ? { test } : {}) });
-  await writeFile(join(runDir, 'curves.html'), figureHtml(trainingCurves(history, `${name}: training curves`), 'training curves'));
-  for (const e of test ? [validation, test] : [validation]) {
-    const title = `${e.split === 'val' ? 'Validation' : 'Test'} confusion matrix`;
-    const file = e.split === 'val' ? 'confusion' : 'confusion-test';
-    await writeFile(join(runDir, `${file}.html`), figureHtml(confusionFigure(e.confusion, CLASS_NAMES, title), 'confusion matrix'));
-    await writeFile(join(runDir, `${file}.png`), await confusionPng(e.confusion, CLASS_NAMES, title));
   }
 }

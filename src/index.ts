@@ -31,6 +31,8 @@ export * from './eval';
 export type { Figure } from './plots/figure';
 export { trainingCurves } from './plots/curves';
 export { confusionFigure } from './plots/confusion';
+export { rocFigure } from './plots/roc';
+export { reliabilityFigure } from './plots/reliability';
 export { confusionPng, confusionSvg } from './plots/confusion-png';
 export { figureHtml } from './plots/html';
 export { showFigure, liveDisplay, liveCurves, interruptSignal, overridesFromEnv, type LiveDisplay } from './notebook/display';
@@ -68,4 +70,7 @@ export {
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
 export { prepareData, type RunData, type RunCounts } from './run/data';
 export { evaluateSplit, evaluationMetrics, type SplitEvaluation, type EvaluateOptions } from './run/evaluate';
+export { shortcutAudit, auditMetrics, type ShortcutAudit, type ShortcutProbe, type ShortcutAuditOptions, type AuditPart } from './run/shortcut-audit';
+export { modelCard, type ModelCardInput } from './run/model-card';
+export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './eval/linear-probe';
 export { Rng, deriveSeed } from './util/rng';

@@ -97,4 +97,7 @@ test('cxrlab train with an external source: never trained on, evaluated as the t
   assert.deepEqual(report.test.external, ['site-b']);
   assert.deepEqual(report.test.perSource.map((g) => g.key), ['site-b']);
   assert.equal(report.val.n, 9);
+  const card = readFileSync(join(runDir, 'model-card.md'), 'utf8');
+  assert.match(card, /### Test \(12 images; external sources: site-b\)/);
+  assert.match(card, /External test sources \(site-b\) were never used for training or model selection/);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, requireCxrDev, runCommand, tempDir } from '../helpers/project';
@@ -27,9 +27,15 @@ test('cxrlab train runs an experiment on cxr-dev, prints backend, throughput and
   assert.match(res.stdout, /epoch 1\/1 [\d.]+s loss \d+\.\d+ accuracy \d\.\d+ val_loss \d+\.\d+ val_accuracy/);
   const runDir = /run folder (\S+)/.exec(res.stdout)?.[1];
   assert.ok(runDir && runDir.startsWith(join(dir, 'runs', 'cli-smoke')), res.stdout);
-  for (const f of ['config.json', 'data.json', 'split.json', 'history.json', 'report.json', 'model/model.json', 'checkpoints/best/model.json']) {
+  for (const f of ['config.json', 'data.json', 'split.json', 'history.json', 'report.json', 'model-card.md', 'roc.html', 'reliability.html', 'model/model.json', 'checkpoints/best/model.json']) {
     assert.ok(existsSync(join(runDir, f)), `${f} is written`);
   }
+  const card = readFileSync(join(runDir, 'model-card.md'), 'utf8');
+  assert.match(card, /^# Model card: cli-smoke/);
+  assert.match(card, /\*\*Not a diagnostic device\.\*\*/);
+  assert.match(card, /\*\*Overlap proof\*\*: 0 patient\(s\) and 0 file content\(s\) shared between splits/);
+  assert.match(card, /\| accuracy \| \d\.\d{3} \| \d\.\d{3} – \d\.\d{3} \|/);
+  assert.match(card, /No external test set/);
   const result = /result val_accuracy=(\d\.\d+) throughput=(\d+\.\d) img\/s/.exec(res.stdout);
   assert.ok(result, res.stdout);
   assert.ok(Number(result[2]) > 0);
