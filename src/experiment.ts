@@ -2,11 +2,13 @@
 // The only module that imports every area; each stage gets its slice of the config.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AugmentOptions, type Augmenter, makeAugmenter } from './augment';
+import type { Augmenter } from './augment';
 import type { ExperimentConfig } from './config/schema';
-import { CLASS_NAMES } from './data/classes';
+import { CLASS_NAMES, classIndex } from './data/classes';
 import type { IndexedImage } from './data/index-entry';
-import { type LabelledTensors, disposeTensors, loadTensors } from './data/load-tensors';
+import { cachedLoader } from './data/decode-cache';
+import { type LabelledTensors, type LoadTensorsOptions, disposeTensors, loadTensors } from './data/load-tensors';
+import { streamBatches } from './data/stream-batches';
 import { formatDataSummary } from './data/summary';
 import type { BootstrapResult, ClassificationReport } from './eval';
 import { CxrlabError } from './errors';
@@ -14,9 +16,11 @@ import { writeGradcams } from './explain/gallery';
 import { buildTransferModel, setTrainableBackbone, type TransferModel } from './model/transfer';
 import { buildModel } from './model/zoo';
 import { tf } from './native/tf';
+import { DECODED_CACHE_DIR } from './project-paths';
 import { checkSameSplit, prepareData, type RunCounts, type RunData, type SplitPaths } from './run/data';
 import { createRunDir, writeJson } from './run/dir';
 import { evaluateSplit, evaluationMetrics, type SplitEvaluation } from './run/evaluate';
+import { experimentAugmenter } from './run/augmenter';
 import { writeRunOutputs } from './run/outputs';
 import { auditMetrics, type ShortcutAudit, shortcutAudit } from './run/shortcut-audit';
 import { startTracking } from './run/tracking';
@@ -79,6 +83,13 @@ export interface ExperimentResult {
   shortcutAudit?: ShortcutAudit;
   /** Median training throughput over the epochs, images per second. */
   imagesPerSecond: number;
+}
+
+/** `memory` or `stream`: `auto` streams when the decoded training set would exceed data.memoryLimitMB. */
+function trainingPipeline(config: ExperimentConfig, images: number): 'memory' | 'stream' {
+  const { pipeline, imageSize, channels, memoryLimitMB } = config.data;
+  if (pipeline !== 'auto') return pipeline;
+  return (images * imageSize * imageSize * channels * 4) / 2 ** 20 > memoryLimitMB ? 'stream' : 'memory';
 }
 
 function classWeightsOf(config: ExperimentConfig, labels: Int32Array): number[] | undefined {
@@ -204,25 +215,38 @@ function buildRunModel(config: ExperimentConfig, transfer: TransferModel | null)
 async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks, ctx: RunContext): Promise<ExperimentResult> {
   const { runDir, data, resume, tracker, log } = ctx;
   const { split } = data;
-  const decode = { size: config.data.imageSize, channels: config.data.channels };
+  const decode: LoadTensorsOptions = {
+    size: config.data.imageSize,
+    channels: config.data.channels,
+    crop: config.data.crop,
+    ...(config.data.cache ? { cache: { dir: config.data.cacheDir ?? DECODED_CACHE_DIR } } : {}),
+  };
+  const streaming = trainingPipeline(config, split.train.length) === 'stream';
   const [train, val, test] = await Promise.all([
-    loadTensors(split.train, decode),
+    streaming ? Promise.resolve(null) : loadTensors(split.train, decode),
     loadTensors(split.val, decode),
     split.test.length ? loadTensors(split.test, decode) : Promise.resolve(null),
   ]);
+  const cache = [train, val, test].flatMap((t) => (t?.cache ? [t.cache] : []));
+  if (cache.length) log(`decoded-image cache: ${cache.reduce((n, c) => n + c.hits, 0)} hits, ${cache.reduce((n, c) => n + c.misses, 0)} decoded (${decode.cache?.dir})`);
+  log(`pipeline: ${streaming ? `streaming ${split.train.length} training images in batches (data.pipeline: ${config.data.pipeline})` : 'training images decoded into memory'}`);
   const transfer = config.model.name === 'transfer' ? await transferModel(config) : null;
   const model = buildRunModel(config, transfer);
   if (resume) {
     model.setWeights(resume.weights);
     tf.dispose(resume.weights);
   }
+  const trainBatches = (seedName: string): BatchSource => {
+    const seed = deriveSeed(config.seed, seedName);
+    return train ? memoryBatches(train.xs, train.ys, { seed }) : streamBatches(split.train, { decode, seed, ...(decode.cache ? { load: cachedLoader(decode.cache) } : {}) });
+  };
   try {
     const t = config.train;
-    const classWeights = classWeightsOf(config, train.labels);
-    const augmenter = makeAugmenter(config.augment as AugmentOptions, deriveSeed(config.seed, 'augment'));
+    const classWeights = classWeightsOf(config, Int32Array.from(split.train, (e) => classIndex(e.label)));
+    const augmenter = experimentAugmenter(config);
     const { history, stopReason } = await fit(
       model,
-      { train: augmented(memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle') }), augmenter), val: { xs: val.xs, ys: val.ys } },
+      { train: augmented(trainBatches('shuffle'), augmenter), val: { xs: val.xs, ys: val.ys } },
       {
         epochs: t.epochs,
         batchSize: t.batchSize,
@@ -246,7 +270,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
       const phase2 = await fit(
         model,
-        { train: augmented(memoryBatches(train.xs, train.ys, { seed: deriveSeed(config.seed, 'shuffle:fine-tune') }), augmenter), val: { xs: val.xs, ys: val.ys } },
+        { train: augmented(trainBatches('shuffle:fine-tune'), augmenter), val: { xs: val.xs, ys: val.ys } },
         {
           epochs: t.fineTune.epochs,
           batchSize: t.batchSize,
@@ -267,7 +291,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     const validation = evaluate('val', val, split.val);
     const testEval = test ? evaluate('test', test, split.test) : undefined;
     const audit = config.evaluation.shortcutAudit
-      ? shortcutAudit(model, [{ xs: train.xs, images: split.train }, { xs: val.xs, images: split.val }, ...(test ? [{ xs: test.xs, images: split.test }] : [])], {
+      ? shortcutAudit(model, [...(train ? [{ xs: train.xs, images: split.train }] : []), { xs: val.xs, images: split.val }, ...(test ? [{ xs: test.xs, images: split.test }] : [])], {
           seed: deriveSeed(config.seed, 'shortcut-audit'),
           batchSize: t.batchSize,
         })

@@ -3,6 +3,7 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { CLASS_NAMES } from './classes';
+import { CROP_POLICIES, DEFAULT_CROP } from './image-types';
 
 const SOURCE_NAME = /^[\w.-]+$/;
 const sourceName = z.string().regex(SOURCE_NAME, 'letters, digits, _ . - only');
@@ -106,6 +107,18 @@ export const dataSchema = z
     minSize: z.number().int().min(1).default(32),
     /** Images with more pixels are skipped (too-large); the default is sharp's own input limit (16383²). */
     maxPixels: z.number().int().min(1).default(16383 * 16383),
+    /** How a non-square image becomes square: `centre` keeps the centred square (the long side's ends are cut),
+     * `pad` keeps the whole film, letterboxed onto black. */
+    crop: z.enum(CROP_POLICIES).default(DEFAULT_CROP),
+    /** Keep decoded images on disk, keyed by file content (sha256) and preprocessing, so later runs skip decoding. */
+    cache: z.boolean().default(true),
+    /** Folder of the decoded-image cache; absent: the caller's default, `<project>/.cxrlab/cache/decoded`. */
+    cacheDir: z.string().min(1).optional(),
+    /** How training batches are fed: `memory` decodes the training set into one tensor; `stream` decodes each
+     * batch as it is needed (prefetched), memory bounded by a few batches; `auto` streams when the decoded
+     * training set would exceed `memoryLimitMB`. Validation and test sets are held in memory. */
+    pipeline: z.enum(['auto', 'memory', 'stream']).default('auto'),
+    memoryLimitMB: z.number().positive().default(4096),
   })
   .strict()
   .superRefine((data, ctx) => {
@@ -137,7 +150,7 @@ export function dataSources(data: Pick<DataConfig, 'dir' | 'sources'>): SourceCo
 
 /** The data section with `dir`, every source's `dir` and `csv` made absolute against `baseDir` (the config
  * file's folder); a CSV source's default dir becomes the CSV's folder, and manifests resolve against their source's dir. */
-export function resolveDataPaths<T extends Pick<DataConfig, 'dir' | 'sources'>>(data: T, baseDir: string): T {
+export function resolveDataPaths<T extends Pick<DataConfig, 'dir' | 'sources'> & { cacheDir?: string | undefined }>(data: T, baseDir: string): T {
   const abs = (p: string, base: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const sources = data.sources?.map((s): SourceConfig => {
     if (s.kind === 'csv') {
@@ -147,5 +160,10 @@ export function resolveDataPaths<T extends Pick<DataConfig, 'dir' | 'sources'>>(
     const dir = abs(s.dir, baseDir);
     return { ...s, dir, ...(s.manifest ? { manifest: { ...s.manifest, file: abs(s.manifest.file, dir) } } : {}) };
   });
-  return { ...data, ...(data.dir !== undefined ? { dir: abs(data.dir, baseDir) } : {}), ...(sources ? { sources } : {}) };
+  return {
+    ...data,
+    ...(data.dir !== undefined ? { dir: abs(data.dir, baseDir) } : {}),
+    ...(sources ? { sources } : {}),
+    ...(data.cacheDir !== undefined ? { cacheDir: abs(data.cacheDir, baseDir) } : {}),
+  };
 }

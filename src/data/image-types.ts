@@ -6,3 +6,5 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.
  * side are cut); `pad`: scaled until the longer side fits, the whole film kept, letterboxed onto black. */
 export const CROP_POLICIES = ['centre', 'pad'] as const;
 export type CropPolicy = (typeof CROP_POLICIES)[number];
+/** The crop policy when none is given. */
+export const DEFAULT_CROP: CropPolicy = 'centre';

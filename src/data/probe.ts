@@ -1,10 +1,13 @@
 // Reading one file for the index without decoding it: size, sha256 of the bytes (streamed), format by
-// content, sharp's header metadata, end-of-file checks for truncation; a full decode only with verify: decode.
+// content, sharp's header metadata (or the DICOM header), end-of-file checks for truncation; a full
+// decode only with verify: decode.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp from 'sharp';
+import { DicomError, decodeDicom } from './dicom';
+import { probeDicomBytes } from './dicom-probe';
 import { IMAGE_EXTENSIONS } from './image-types';
 import type { Probe, SkipReason } from './index-entry';
 
@@ -23,7 +26,9 @@ export interface ProbeOptions {
 /** Formats read by the training pipeline, by sharp's name. */
 const READ_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'tiff', 'webp']);
 /** Extension → the content format it promises. */
-const EXTENSION_FORMAT: Readonly<Record<string, string>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.webp': 'webp' };
+const EXTENSION_FORMAT: Readonly<Record<string, string>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.webp': 'webp', '.dcm': 'dicom' };
+/** Sample formats decoded (sharp's depth names): 8- and 16-bit unsigned. */
+const READ_DEPTHS: ReadonlySet<string> = new Set(['uchar', 'ushort']);
 const HEAD_BYTES = 132;
 const TAIL_BYTES = 16 * 1024;
 
@@ -117,9 +122,13 @@ export async function probeImage(path: string, options: ProbeOptions): Promise<P
   if (file.bytes === 0) return skip('empty', 'zero-byte file');
   const ext = extname(path).toLowerCase();
   const sniffed = sniffFormat(file.head);
+  if (sniffed === 'dicom') return probeDicom(path, ext, probe, options); // DICOM is read whatever the file's name
   if (!IMAGE_EXTENSIONS.has(ext)) {
     probe.format = sniffed;
     return skip('unsupported-extension', `'${ext || '(none)'}' is not one of ${[...IMAGE_EXTENSIONS].join(', ')}${sniffed ? ` (the content is ${sniffed})` : ''}`);
+  }
+  if (ext === '.dcm' && sniffed === null) {
+    return skip('not-an-image', `a .dcm file without 'DICM' at byte 128: not a DICOM Part 10 file`);
   }
   let meta: sharp.Metadata;
   try {
@@ -139,13 +148,16 @@ export async function probeImage(path: string, options: ProbeOptions): Promise<P
     bitDepth: meta.bitsPerSample ?? (meta.depth ? (BIT_DEPTH[meta.depth] ?? null) : null),
     space: meta.space ?? null,
   });
-  if (!READ_FORMATS.has(format)) return skip('unsupported-format', `the content is ${format}; read are ${[...READ_FORMATS].join(', ')}`);
+  if (!READ_FORMATS.has(format)) return skip('unsupported-format', `the content is ${format}; read are ${[...READ_FORMATS].join(', ')}, dicom`);
   const cut = truncation(format, file);
   if (cut) return skip('truncated', cut);
+  if (!meta.depth || !READ_DEPTHS.has(meta.depth)) {
+    return skip('unsupported-pixels', `samples are ${meta.depth ?? 'of unknown type'}; read are 8- and 16-bit unsigned integers (uchar, ushort)`);
+  }
   const { width, height } = probe;
   if (!width || !height) return skip('undecodable', 'sharp found no width and height');
-  if (Math.min(width, height) < options.minSize) return skip('too-small', `${width}×${height}: a side is shorter than minSize ${options.minSize}`);
-  if (width * height > options.maxPixels) return skip('too-large', `${width}×${height} = ${width * height} pixels, more than maxPixels ${options.maxPixels}`);
+  const size = sizeProblem(width, height, options);
+  if (size) return skip(size.reason, size.detail);
   if (options.verify === 'decode') {
     try {
       await sharp(path, { failOn: 'error', limitInputPixels: options.maxPixels }).resize(16, 16, { fit: 'fill' }).raw().toBuffer();
@@ -155,5 +167,45 @@ export async function probeImage(path: string, options: ProbeOptions): Promise<P
   }
   const promised = EXTENSION_FORMAT[ext];
   if (promised !== format) probe.note = `extension ${ext} but the content is ${format}`;
+  return Object.assign(probe, { status: 'ok' as const });
+}
+
+/** too-small or too-large, or null when the size is accepted. */
+function sizeProblem(width: number, height: number, options: ProbeOptions): { reason: SkipReason; detail: string } | null {
+  if (Math.min(width, height) < options.minSize) return { reason: 'too-small', detail: `${width}×${height}: a side is shorter than minSize ${options.minSize}` };
+  if (width * height > options.maxPixels) return { reason: 'too-large', detail: `${width}×${height} = ${width * height} pixels, more than maxPixels ${options.maxPixels}` };
+  return null;
+}
+
+/** The DICOM branch of probeImage: header facts, decodability, size, and with verify: decode the pixels. */
+async function probeDicom(path: string, ext: string, probe: Probe, options: ProbeOptions): Promise<Probe> {
+  const skip = (reason: SkipReason, detail: string): Probe => Object.assign(probe, { reason, detail });
+  probe.format = 'dicom';
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    return skip('unreadable', message(err));
+  }
+  const dicom = probeDicomBytes(bytes, path);
+  const named = ext === '.dcm' ? null : `extension ${ext || '(none)'} but the content is dicom`;
+  Object.assign(probe, {
+    width: dicom.width,
+    height: dicom.height,
+    channels: dicom.channels,
+    bitDepth: dicom.bitDepth,
+    space: dicom.space,
+    note: [named, dicom.note].filter((n) => n !== null).join('; ') || null,
+  });
+  if (dicom.problem) return skip(dicom.problem.reason, dicom.problem.detail);
+  const size = sizeProblem(dicom.width as number, dicom.height as number, options);
+  if (size) return skip(size.reason, size.detail);
+  if (options.verify === 'decode') {
+    try {
+      decodeDicom(bytes, path);
+    } catch (err) {
+      return skip('undecodable', `decoding fails: ${err instanceof DicomError ? err.detail : message(err)}`);
+    }
+  }
   return Object.assign(probe, { status: 'ok' as const });
 }

@@ -1,5 +1,5 @@
 // Rich output in the tslab kernel: plotly figures as a multi-MIME bundle (the plotly JSON as an object,
-// which JupyterLab's plotly renderer needs, plus a text fallback), live-updating displays, and a
+// which JupyterLab's plotly renderer needs, plus a text fallback), PNG images, Markdown, live-updating displays, and a
 // training callback that redraws the curves after every epoch. The only module that talks to tslab.
 import { randomBytes } from 'node:crypto';
 import type { Figure } from '../plots/figure';
@@ -48,6 +48,20 @@ export function liveDisplay(): LiveDisplay {
 export function showFigure(figure: Figure): void {
   if (!writer()) throw new Error('showFigure needs the tslab kernel (a notebook cell)');
   liveDisplay().update(figure);
+}
+
+/** Shows a PNG (e.g. from imageGridPng or overlayPng) in the current cell. */
+export function showPng(png: Uint8Array, alt = 'image'): void {
+  const write = writer();
+  if (!write) throw new Error('showPng needs the tslab kernel (a notebook cell)');
+  write({ data: { 'image/png': Buffer.from(png).toString('base64'), 'text/plain': `<${alt}>` }, metadata: {}, transient: {} }, false);
+}
+
+/** Shows Markdown (e.g. a run's model card) rendered in the current cell. */
+export function showMarkdown(markdown: string): void {
+  const write = writer();
+  if (!write) throw new Error('showMarkdown needs the tslab kernel (a notebook cell)');
+  write({ data: { 'text/markdown': markdown, 'text/plain': markdown }, metadata: {}, transient: {} }, false);
 }
 
 /** A training callback that redraws loss and accuracy curves in place after each epoch. */

@@ -65,3 +65,24 @@ test('cxrlab without a command prints usage and exits 2', () => {
   assert.equal(res.status, 2);
   assert.match(res.stdout, /usage: cxrlab <command>/);
 });
+
+test('the streamed pipeline trains exactly like the in-memory one (same batches, same losses), through the decoded-image cache', () => {
+  const dir = tempDir('pipeline');
+  const path = experimentFile(
+    `name: pipeline\ndata:\n  dir: ${requireCxrDev()}\n  imageSize: 32\n  cacheDir: ${join(dir, 'cache')}\naugment:\n  rotationRange: 10\n  horizontalFlip: true\n` +
+      `train:\n  epochs: 2\n  batchSize: 16\nevaluation:\n  gradcamPerClass: 0\n  shortcutAudit: false\noutput:\n  dir: ${join(dir, 'runs')}\n`,
+  );
+  const history = (pipeline: string): { loss: number; val_loss: number }[] => {
+    const res = runCommand(process.execPath, [BIN, 'train', path, '--set', `data.pipeline=${pipeline}`]);
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, pipeline === 'stream' ? /pipeline: streaming 175 training images/ : /pipeline: training images decoded into memory/);
+    const runDir = /run folder (\S+)/.exec(res.stdout)?.[1] as string;
+    return JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')) as { loss: number; val_loss: number }[];
+  };
+  const memory = history('memory');
+  const stream = history('stream');
+  assert.equal(stream.length, 2);
+  assert.deepEqual(stream.map((h) => [h.loss, h.val_loss]), memory.map((h) => [h.loss, h.val_loss]));
+  const again = runCommand(process.execPath, [BIN, 'train', path, '--set', 'data.pipeline=memory', '--set', 'train.epochs=1']);
+  assert.match(again.stdout, /decoded-image cache: 219 hits, 0 decoded/, 'a later run decodes nothing');
+});

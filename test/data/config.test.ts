@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dataSchema, dataSources, resolveDataPaths } from '../../src/data/config';
 
-test("today's data section (experiments/default.yaml) is valid, with the new defaults", () => {
+test('a `dir` data section is valid, with every default filled', () => {
   const data = dataSchema.parse({ dir: '../../shared/data/cxr-dev', imageSize: 150, channels: 3, valFraction: 0.2 });
   assert.deepEqual(data, {
     dir: '../../shared/data/cxr-dev',
@@ -18,6 +18,10 @@ test("today's data section (experiments/default.yaml) is valid, with the new def
     verify: 'header',
     minSize: 32,
     maxPixels: 16383 * 16383,
+    crop: 'centre',
+    cache: true,
+    pipeline: 'auto',
+    memoryLimitMB: 4096,
   });
   assert.deepEqual(dataSources(data), [{ kind: 'folders', name: 'cxr-dev', dir: '../../shared/data/cxr-dev', labelMap: {}, split: 'auto' }]);
   assert.deepEqual(dataSchema.parse(data), data, 'a resolved section parses to itself (config.json reruns)');
