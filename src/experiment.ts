@@ -37,6 +37,7 @@ import { type EpochLogs, fit } from './train/fit';
 import { balancedClassWeights } from './train/loss';
 import { type BatchSource, memoryBatches } from './train/memory-batches';
 import { makeSchedule } from './train/schedules';
+import type { KeyValue } from './mlflow-client';
 import type { TrackingTarget } from './tracking/resolve';
 import type { RunTracker } from './tracking/run-tracker';
 import { deriveSeed } from './util/rng';
@@ -52,6 +53,8 @@ export interface ExperimentHooks {
   resumeDir?: string;
   /** Log the run to MLflow (params, per-epoch metrics, dataset, artifacts, model, status). */
   tracking?: TrackingTarget;
+  /** Extra MLflow tags for a new tracked run (e.g. `mlflow.parentRunId` for a sweep's child). */
+  tags?: KeyValue[];
   /** This run repeats an MLflow run: its split must come out identical, and the run is tagged with its source. */
   rerunOf?: { runId: string; split: SplitPaths };
 }
@@ -179,7 +182,15 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
   if (data.externalSources.length) log(`external test sources (never trained on, reported apart): ${data.externalSources.join(', ')}`);
 
   const tracker = hooks.tracking
-    ? await startTracking({ target: hooks.tracking, config, runDir, resumed: Boolean(resume), data, ...(hooks.rerunOf ? { rerunOf: hooks.rerunOf.runId } : {}) })
+    ? await startTracking({
+        target: hooks.tracking,
+        config,
+        runDir,
+        resumed: Boolean(resume),
+        data,
+        ...(hooks.rerunOf ? { rerunOf: hooks.rerunOf.runId } : {}),
+        ...(hooks.tags ? { tags: hooks.tags } : {}),
+      })
     : undefined;
   if (tracker) log(`MLflow run: ${tracker.url}`);
   try {

@@ -48,6 +48,8 @@ export interface StartTrackingOptions {
   data: RunData;
   /** The MLflow run this run repeats. */
   rerunOf?: string;
+  /** Extra tags for a new run. */
+  tags?: KeyValue[];
 }
 
 export async function startTracking(options: StartTrackingOptions): Promise<RunTracker> {
@@ -61,6 +63,7 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
     tags: [
       { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
       ...(rerunOf ? [{ key: 'cxrlab.rerunOf', value: rerunOf }] : []),
+      ...(options.tags ?? []),
     ],
   });
   if (!previous.runId) {
