@@ -1,6 +1,7 @@
 // cxrlab's fast training path: native TensorFlow kernels in place of tfjs' generic gradient ops.
 // Each replacement proves itself on tiny tensors first and keeps the stock route when it fails.
-// CXRLAB_FAST_PATH=0 turns the whole path off (for comparisons and debugging).
+// CXRLAB_FAST_PATH=0 turns the whole path off (for comparisons and debugging); CXRLAB_FAST_OFF=<names>
+// (comma-separated, e.g. batch-norm) turns single ops off.
 import { tf } from '../tf';
 import { batchNormOp } from './batch-norm';
 import { convBiasOp } from './conv-bias';
@@ -15,9 +16,7 @@ export interface FastOpStatus {
   reason?: string;
 }
 
-// The batch-norm op is opt-in (CXRLAB_FAST_BN=1): on mobilenet-small its gradients differed from
-// stock tfjs by up to 12 % (relative, first layer) for some initialisations, which is not yet explained.
-const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, ...(process.env.CXRLAB_FAST_BN === '1' ? [batchNormOp] : [])];
+const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp];
 let report: FastOpStatus[] | null = null;
 let uninstallers: (() => void)[] = [];
 
@@ -29,7 +28,9 @@ export function enableFastPath(): readonly FastOpStatus[] {
     report = FAST_OPS.map((op) => ({ name: op.name, status: 'off', reason }));
     return report;
   }
+  const off = new Set((process.env.CXRLAB_FAST_OFF ?? '').split(',').map((n) => n.trim()).filter(Boolean));
   report = FAST_OPS.map((op): FastOpStatus => {
+    if (off.has(op.name)) return { name: op.name, status: 'off', reason: 'CXRLAB_FAST_OFF' };
     let failure: string | null;
     try {
       failure = op.selfTest();
