@@ -92,6 +92,8 @@ export const dataSchema = z
     channels: z.union([z.literal(1), z.literal(3)]).default(3),
     /** Share of each stratum's pool held out for validation (unless val/ folders give the validation set). */
     valFraction: z.number().gt(0).lt(1).default(0.2),
+    /** Seed of the split; absent: derived from the experiment's seed. Fix it to vary training seeds over one split. */
+    splitSeed: z.number().int().min(0).optional(),
     /** Share held out for testing (unless test/ folders or a `split: test` source give it); 0 = no test split. */
     testFraction: z.number().min(0).lt(1).default(0),
     /** Strata of the split: class × source keeps a rare (class, source) pair out of one split's corner. */

@@ -39,7 +39,7 @@ export type SplitPaths = Pick<SplitRecord, 'train' | 'val'> & Partial<Pick<Split
 export async function prepareData(config: ExperimentConfig): Promise<RunData> {
   const index = await buildIndex(config.data);
   const { valFraction, testFraction, stratifyBy, allowOverlap } = config.data;
-  const split = splitIndex(index.entries, { valFraction, testFraction, stratifyBy, allowOverlap, seed: deriveSeed(config.seed, 'split') });
+  const split = splitIndex(index.entries, { valFraction, testFraction, stratifyBy, allowOverlap, seed: config.data.splitSeed ?? deriveSeed(config.seed, 'split') });
   const used = [...split.train, ...split.val, ...split.test];
   const perClass = { covid: 0, pneumonia: 0, normal: 0 };
   const perSource: Record<string, number> = {};
