@@ -1,9 +1,10 @@
 // System metrics under MLflow's own names (mlflow/system_metrics), so the UI's system-metrics view
 // fills in for cxrlab runs: CPU and memory use, disk use of the run's folder, network traffic. Sampled
 // every MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds (default 10), step = 0, 1, 2, … per round,
-// and once more when the run ends. GPU metrics are not collected.
+// and once more when the run ends; GPU metrics from nvidia-smi where there is one (gpu-metrics.ts).
 import { readFileSync, statfsSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
+import { type GpuMetrics, gpuSampler } from './gpu-metrics';
 
 export type SystemMetrics = Record<string, number>;
 
@@ -71,15 +72,16 @@ export function systemSampler(diskPath: string): () => SystemMetrics {
 /** Logs a sample every interval until stopped; `stop()` logs a last sample and waits for it. */
 export function startSystemMetrics(
   log: (metrics: SystemMetrics, step: number) => Promise<void>,
-  options: { diskPath: string; intervalSeconds?: number },
+  options: { diskPath: string; intervalSeconds?: number; gpu?: () => Promise<GpuMetrics> },
 ): { stop(): Promise<void> } {
   const sample = systemSampler(options.diskPath);
+  const gpu = options.gpu ?? gpuSampler();
   const seconds = options.intervalSeconds ?? (Number(process.env.MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL) || 10);
   let step = 0;
   let chain = Promise.resolve();
   const round = () => {
     const s = step++;
-    chain = chain.then(() => log(sample(), s)).catch(() => {});
+    chain = chain.then(async () => log({ ...sample(), ...(await gpu()) }, s)).catch(() => {});
   };
   const timer = setInterval(round, seconds * 1000);
   timer.unref();
