@@ -319,12 +319,10 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       ...(tracker ? { mlflowUrl: tracker.url } : {}),
     });
     if (config.evaluation.gradcamPerClass > 0) {
-      const written = await writeGradcams(model, val, {
-        dir: join(runDir, 'gradcam'),
-        perClass: config.evaluation.gradcamPerClass,
-        names: split.val.map((e) => e.path),
-      });
-      log(`grad-cam: ${written.length} images in ${join(runDir, 'gradcam')}`);
+      // The test split's images where there is one (never used for model selection), else validation's.
+      const [tensors, images] = test ? [test, split.test] : [val, split.val];
+      const written = await writeGradcams(model, tensors, { dir: join(runDir, 'gradcam'), perClass: config.evaluation.gradcamPerClass, names: images.map((e) => e.path) });
+      log(`grad-cam: ${written.length} ${test ? 'test' : 'validation'} images in ${join(runDir, 'gradcam')}`);
     }
     const rates = history.map((h) => h.images_per_second).sort((a, b) => a - b);
     const result: ExperimentResult = {

@@ -90,7 +90,7 @@ export const experimentSchema = z
     augment: z.record(z.string(), z.unknown()).default({}),
     evaluation: z
       .object({
-        /** Grad-CAM PNGs per class of the validation set, for correct and for wrong predictions each; 0 = none. */
+        /** Grad-CAM PNGs per class of the test split (validation without one), for correct and for wrong predictions each; 0 = none. */
         gradcamPerClass: z.number().int().min(0).max(50).default(2),
         /** Probe the penultimate features for source cues within each class that comes from several sources (src/run/shortcut-audit.ts). */
         shortcutAudit: z.boolean().default(true),

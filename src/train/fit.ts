@@ -105,8 +105,11 @@ async function trainEpoch(
   let lossSum = 0;
   let accSum = 0;
   let trainMs = 0;
+  let waitMs = 0;
   let batch = 0;
+  let asked = performance.now();
   for await (const { xs, ys } of source.batches(epoch, options.batchSize)) {
+    waitMs += performance.now() - asked;
     if (options.signal?.aborted) {
       ctx.stopTraining(`stopped: ${String(options.signal.reason ?? 'aborted')}`);
       return null;
@@ -120,8 +123,9 @@ async function trainEpoch(
     accSum += acc * size;
     const logs: BatchLogs = { batch: batch++, size, loss, accuracy: acc };
     for (const cb of callbacks) await cb.onBatchEnd?.(epoch, logs, ctx);
+    asked = performance.now();
   }
-  return { loss: lossSum / seen, accuracy: accSum / seen, lr, images_per_second: (seen / trainMs) * 1000 };
+  return { loss: lossSum / seen, accuracy: accSum / seen, lr, images_per_second: (seen / trainMs) * 1000, input_wait_fraction: waitMs / (waitMs + trainMs) };
 }
 
 /** Validation loss (smoothed like training, never class-weighted, as in Keras) and accuracy. */

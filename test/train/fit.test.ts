@@ -34,9 +34,10 @@ test('a tiny CNN trained for a few steps on the native backend lowers its loss, 
   const first = history[0] as EpochLogs;
   const last = history.at(-1) as EpochLogs;
   assert.ok(last.loss < first.loss * 0.8, `loss went ${first.loss} → ${last.loss}`);
-  assert.deepEqual(Object.keys(first).sort(), ['accuracy', 'images_per_second', 'loss', 'lr', 'val_accuracy', 'val_loss']);
+  assert.deepEqual(Object.keys(first).sort(), ['accuracy', 'images_per_second', 'input_wait_fraction', 'loss', 'lr', 'val_accuracy', 'val_loss']);
   assert.equal(first.lr, 0.003);
   assert.ok(last.images_per_second > 0);
+  assert.ok((last.input_wait_fraction ?? -1) >= 0 && (last.input_wait_fraction ?? 2) < 1);
   assert.equal(tf.memory().numTensors, before, 'training leaked tensors');
 });
 

@@ -11,6 +11,9 @@ export interface EpochLogs {
   lr: number;
   /** Training images per second this epoch (forward + backward + update; validation excluded). */
   images_per_second: number;
+  /** Share of the epoch's training time spent waiting for batches (decoding, augmentation): ~0 when the
+   * input pipeline keeps up. */
+  input_wait_fraction?: number;
   [metric: string]: number | undefined;
 }
 

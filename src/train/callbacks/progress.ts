@@ -41,7 +41,7 @@ export function progressBar(options: ProgressOptions = {}): TrainingCallback {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       stream.write(
         `${stream.isTTY ? '\r\x1b[K' : ''}epoch ${epoch + 1}/${ctx.epochs} ${seconds}s loss ${fmt(logs.loss)} accuracy ${fmt(logs.accuracy)} ` +
-          `val_loss ${fmt(logs.val_loss)} val_accuracy ${fmt(logs.val_accuracy)} lr ${logs.lr.toExponential(2)} (${logs.images_per_second.toFixed(1)} img/s)\n`,
+          `val_loss ${fmt(logs.val_loss)} val_accuracy ${fmt(logs.val_accuracy)} lr ${logs.lr.toExponential(2)} (${logs.images_per_second.toFixed(1)} img/s${logs.input_wait_fraction !== undefined && logs.input_wait_fraction >= 0.05 ? `, ${(100 * logs.input_wait_fraction).toFixed(0)} % waiting for data` : ''})\n`,
       );
     },
   };
