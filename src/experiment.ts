@@ -2,7 +2,7 @@
 // The only module that imports every area; each stage gets its slice of the config.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Augmenter } from './augment';
+import { augmentedBatches } from './augment/augmented-batches';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES, classIndex } from './data/classes';
 import type { IndexedImage } from './data/index-entry';
@@ -122,25 +122,6 @@ function trainingCallbacks(config: ExperimentConfig, runDir: string, log: (m: st
   return callbacks;
 }
 
-/** The training batches, augmented per (epoch, batch) when the config asks for it; this source disposes what it makes. */
-function augmented(source: BatchSource, augmenter: Augmenter): BatchSource {
-  if (augmenter.identity) return source;
-  return {
-    size: source.size,
-    async *batches(epoch, batchSize) {
-      let batch = 0;
-      for await (const { xs, ys } of source.batches(epoch, batchSize)) {
-        const { images } = augmenter.augment(xs, { epoch, batch: batch++ });
-        try {
-          yield { xs: images, ys };
-        } finally {
-          images.dispose();
-        }
-      }
-    },
-  };
-}
-
 /** The transfer model; its input must match the data settings. */
 async function transferModel(config: ExperimentConfig): Promise<TransferModel> {
   const t = await buildTransferModel({
@@ -257,7 +238,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     const augmenter = experimentAugmenter(config);
     const { history, stopReason } = await fit(
       model,
-      { train: augmented(trainBatches('shuffle'), augmenter), val: { xs: val.xs, ys: val.ys } },
+      { train: augmentedBatches(trainBatches('shuffle'), augmenter), val: { xs: val.xs, ys: val.ys } },
       {
         epochs: t.epochs,
         batchSize: t.batchSize,
@@ -281,7 +262,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
       const phase2 = await fit(
         model,
-        { train: augmented(trainBatches('shuffle:fine-tune'), augmenter), val: { xs: val.xs, ys: val.ys } },
+        { train: augmentedBatches(trainBatches('shuffle:fine-tune'), augmenter), val: { xs: val.xs, ys: val.ys } },
         {
           epochs: t.fineTune.epochs,
           batchSize: t.batchSize,

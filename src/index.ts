@@ -72,6 +72,7 @@ export {
   type ShiftRange,
   type ImageSize,
 } from './augment';
+export { augmentedBatches } from './augment/augmented-batches';
 export { runExperiment, type ExperimentResult, type ExperimentHooks } from './experiment';
 export { prepareData, type RunData, type RunCounts } from './run/data';
 export { experimentAugmenter } from './run/augmenter';

@@ -1,7 +1,8 @@
 """Python input pipelines over a class-folder dataset, the references for bench/input-pipeline/run.ts.
 
-usage: keras_pipeline.py <idg|tfdata> <data dir> <size> <batch> <epochs>
-Prints one JSON line: {"variant", "images", "epochs": [img/s per epoch], "rssMiB"}.
+usage: keras_pipeline.py <idg|tfdata>[-train] <data dir> <size> <batch> <epochs>
+Prints one JSON line: {"variant", "images", "epochs": [img/s per epoch, wall time], "rssMiB"}.
+With -train the pipeline feeds model.fit of the seed-004 CNN (Adam 1e-3), TensorFlow's defaults.
 - idg: Keras' ImageDataGenerator(rescale=1/255, the bench's augmentation).flow_from_directory: PIL
   decoding and resizing, scipy affine transforms per image.
 - tfdata: tf.data: read_file → decode_image → resize → /255 in parallel (AUTOTUNE), batch, Keras
@@ -36,7 +37,7 @@ def idg(data_dir, size, batch):
             n += len(x)
         return n
 
-    return flow.samples, epoch
+    return flow.samples, epoch, flow
 
 
 def tfdata(data_dir, size, batch):
@@ -69,14 +70,46 @@ def tfdata(data_dir, size, batch):
             n += int(x.shape[0])
         return n
 
-    return len(files), epoch
+    return len(files), epoch, ds
+
+
+def seed004(size, classes):
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input((size, size, 3)),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), layers.Dense(64, activation="relu"), layers.Dropout(0.5),
+        layers.Dense(classes, activation="softmax"),
+    ])
+
+
+class EpochRates(keras.callbacks.Callback):
+    def __init__(self, images):
+        super().__init__()
+        self.images, self.rates = images, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.rates.append(self.images / (time.perf_counter() - self.t0))
 
 
 def main():
     variant, data_dir, size, batch, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    images, epoch = (idg if variant == "idg" else tfdata)(data_dir, size, batch)
+    kind, train = variant.removesuffix("-train"), variant.endswith("-train")
+    images, epoch, source = (idg if kind == "idg" else tfdata)(data_dir, size, batch)
     rates = []
-    for _ in range(epochs):
+    if train:
+        keras.utils.set_random_seed(1)
+        model = seed004(size, 3)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+        timer = EpochRates(images)
+        model.fit(source, epochs=epochs, callbacks=[timer], verbose=0)
+        rates = timer.rates
+    for _ in range(0 if train else epochs):
         t0 = time.perf_counter()
         n = epoch()
         rates.append(n / (time.perf_counter() - t0))
