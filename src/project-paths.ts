@@ -8,6 +8,8 @@ export const DEFAULT_EXPERIMENT = resolve(PROJECT_ROOT, 'experiments', 'default.
 export const EMBEDDED_MLFLOW_DIR = resolve(PROJECT_ROOT, '.cxrlab', 'mlflow');
 /** Decoded images keyed by content hash and preprocessing. */
 export const DECODED_CACHE_DIR = resolve(PROJECT_ROOT, '.cxrlab', 'cache', 'decoded');
+/** Models of MLflow runs fetched for prediction, one folder per run id. */
+export const MODEL_CACHE_DIR = resolve(PROJECT_ROOT, '.cxrlab', 'cache', 'models');
 
 /** The project's Python venv (MLflow, JupyterLab); CXRLAB_VENV points elsewhere. */
 export function venvDir(env: NodeJS.ProcessEnv = process.env): string {

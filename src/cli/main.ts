@@ -35,10 +35,11 @@ commands:
   data [experiment.yaml | folder] [--json] [--set key=value ...]
                             index the dataset and split it as a run would: counts per class,
                             source and split, skipped files with reasons, the overlap proof
-  predict <run|model> <image|folder>... [--json]
-                            class, probabilities and latency per image; unreadable files are
-                            reported and the rest still predicted (exit 1 only if none could be)
-  serve <run|model> [--port 8080] [--host 127.0.0.1]
+  predict <run | model | mlflow-run-id> <image|folder>... [--json]
+                            class, probabilities and latency per image; a run id fetches the run's
+                            logged model from MLflow once (cached in .cxrlab/cache/models/<run id>/);
+                            unreadable files are reported and the rest still predicted (exit 1 only if none could be)
+  serve <run | model | mlflow-run-id> [--port 8080] [--host 127.0.0.1]
                             HTTP service: POST /predict (image body), GET /healthz, GET / (upload page)
   info                      print the compute backend
   ui [--stop]               the MLflow UI: MLFLOW_TRACKING_URI, or the embedded local server
@@ -128,8 +129,8 @@ async function trainConfig(config: ExperimentConfig, path: string, extra: Partia
 async function predict(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const [modelPath, ...inputs] = positionals;
-  if (!modelPath || inputs.length === 0) throw new ConfigError('cxrlab predict', ['usage: cxrlab predict <run folder | model folder> <image | folder>... [--json]']);
-  const trained = await loadTrainedModel(resolve(modelPath));
+  if (!modelPath || inputs.length === 0) throw new ConfigError('cxrlab predict', ['usage: cxrlab predict <run folder | model folder | mlflow-run-id> <image | folder>... [--json]']);
+  const trained = await loadTrainedModel(modelPath, { log: (m) => console.error(`cxrlab: ${m}`) });
   try {
     const results = await predictFiles(trained, await listInputs(inputs.map((i) => resolve(i))));
     if (values.json) console.log(JSON.stringify(results, null, 2));
@@ -154,10 +155,10 @@ async function serve(args: string[]): Promise<void> {
     allowPositionals: true,
     options: { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' } },
   });
-  if (positionals.length !== 1) throw new ConfigError('cxrlab serve', ['usage: cxrlab serve <run folder | model folder> [--port 8080] [--host 127.0.0.1]']);
+  if (positionals.length !== 1) throw new ConfigError('cxrlab serve', ['usage: cxrlab serve <run folder | model folder | mlflow-run-id> [--port 8080] [--host 127.0.0.1]']);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('cxrlab serve', [`--port must be 0-65535. Received: ${values.port}`]);
-  const trained = await loadTrainedModel(resolve(positionals[0] as string));
+  const trained = await loadTrainedModel(positionals[0] as string, { log: (m) => console.log(`cxrlab: ${m}`) });
   const service = await servePredictions(trained, { host: values.host, port });
   console.log(`cxrlab: serving ${trained.source} at ${service.url} (POST /predict, GET /healthz, upload page at /)`);
   await new Promise<void>((done) => {

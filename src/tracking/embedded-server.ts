@@ -52,6 +52,16 @@ async function healthy(uri: string): Promise<boolean> {
   }
 }
 
+/** One store request (search one experiment) answered before `deadline`. */
+async function storeReady(uri: string, deadline: number): Promise<boolean> {
+  try {
+    const res = await fetch(`${uri}/api/2.0/mlflow/experiments/search?max_results=1`, { signal: AbortSignal.timeout(Math.max(1000, deadline - Date.now())) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 function readState(dir: string): StateFile | null {
   try {
     return JSON.parse(readFileSync(stateFile(dir), 'utf8')) as StateFile;
@@ -88,14 +98,16 @@ export async function ensureEmbeddedServer(options: EmbeddedServerOptions): Prom
   log(`starting the MLflow server on ${uri} (the first start can take a minute; log: ${logFile})`);
   const deadline = Date.now() + (options.timeoutSeconds ?? 180) * 1000;
   while (Date.now() < deadline) {
-    if (await healthy(uri)) return { uri, pid, port, started: true };
+    // /health answers before the worker has opened its store; the first store request (which creates the
+    // tables) can take over a minute on a busy machine, so wait for one here rather than in the first run.
+    if ((await healthy(uri)) && (await storeReady(uri, deadline))) return { uri, pid, port, started: true };
     if (!alive(pid)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   stopPid(pid);
   rmSync(stateFile(options.stateDir), { force: true });
   const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-12).join('\n') : '';
-  throw new CxrlabError(`the MLflow server did not answer ${uri}/health within ${options.timeoutSeconds ?? 180} s; its log (${logFile}) ends:\n${tail}`);
+  throw new CxrlabError(`the MLflow server did not answer ${uri}/health and a first store request within ${options.timeoutSeconds ?? 180} s; its log (${logFile}) ends:\n${tail}`);
 }
 
 function stopPid(pid: number): void {
