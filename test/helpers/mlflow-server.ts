@@ -1,6 +1,7 @@
 // A real MLflow server for tests: the venv's `mlflow server` on a free 127.0.0.1 port with a sqlite
-// store and an artifacts folder in a temp dir. It can be stopped (gracefully or killed) and started
-// again on the same port and store, so tests can take the server away in the middle of a run.
+// store (or a given backend store URI, e.g. postgresql://…) and an artifacts folder in a temp dir.
+// It can be stopped (gracefully or killed) and started again on the same port and store, so tests
+// can take the server away in the middle of a run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ export interface MlflowServerOptions {
   startTimeoutMs?: number;
   /** The mlflow executable. Defaults to the project's venv. */
   mlflow?: string;
+  /** The backend store, e.g. postgresql://user:pw@127.0.0.1:5432/mlflow. Defaults to sqlite:///<dir>/mlflow.db. */
+  backendStoreUri?: string;
 }
 
 export interface MlflowTestServer {
@@ -98,6 +101,7 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   const port = await freePort();
   const uri = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'server.log');
+  const backendStoreUri = options.backendStoreUri ?? `sqlite:///${join(dir, 'mlflow.db')}`;
   const timeoutMs = options.startTimeoutMs ?? 180_000;
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -110,7 +114,7 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     const out = openSync(logFile, 'a');
     const proc = spawn(
       mlflow,
-      ['server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+      ['server', '--backend-store-uri', backendStoreUri, '--artifacts-destination', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
       { detached: true, stdio: ['ignore', out, out], env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
     );
     closeSync(out);
