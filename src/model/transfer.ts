@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors';
 import { tf } from '../native/tf';
+import { seededDropout } from './seeded-dropout';
 import { seededKernel } from './zoo/common';
 
 export interface TransferOptions {
@@ -44,7 +45,7 @@ export async function buildTransferModel(options: TransferOptions): Promise<Tran
   const input = tf.input({ shape: (source.inputs[0]?.shape ?? []).slice(1) as number[], name: 'image' });
   let x = backbone.apply(input) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ name: 'head_dropout', rate: options.dropout ?? 0.5, seed: options.seed ?? 0 }).apply(x) as tf.SymbolicTensor;
+  x = seededDropout({ name: 'head_dropout', rate: options.dropout ?? 0.5, seed: options.seed ?? 0 }).apply(x) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({ name: 'head_logits', units: options.numClasses ?? 3, activation: 'softmax', kernelInitializer: seededKernel(options.seed ?? 0, 'head_logits') })
     .apply(x) as tf.SymbolicTensor;

@@ -1,5 +1,6 @@
 // Options shared by every zoo model, and seeded initialisers so the same seed builds the same weights.
 import { tf } from '../../native/tf';
+import { seededDropout } from '../seeded-dropout';
 import { deriveSeed } from '../../util/rng';
 
 export interface ModelOptions {
@@ -31,7 +32,7 @@ export function seededKernel(seed: number, layer: string): ReturnType<typeof tf.
 /** Global average pooling, dropout and a softmax dense layer: the head of the batch-norm nets. */
 export function poolingHead(x: tf.SymbolicTensor, o: ResolvedModelOptions): tf.SymbolicTensor {
   const pooled = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  const dropped = tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }).apply(pooled) as tf.SymbolicTensor;
+  const dropped = seededDropout({ name: 'dropout', rate: o.dropout, seed: o.seed }).apply(pooled) as tf.SymbolicTensor;
   return tf.layers
     .dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') })
     .apply(dropped) as tf.SymbolicTensor;

@@ -2,6 +2,7 @@
 // ReLU, dropout, softmax. As in seed-004, each ReLU that a pool follows runs after the pool (the same
 // function, cheaper to train).
 import { tf } from '../../native/tf';
+import { seededDropout } from '../seeded-dropout';
 import { type ModelOptions, resolveModelOptions, seededKernel } from './common';
 
 export function seed000(options: ModelOptions = {}): tf.Sequential {
@@ -27,7 +28,7 @@ export function seed000(options: ModelOptions = {}): tf.Sequential {
   });
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ name: 'fc1', units: 64, activation: 'relu', kernelInitializer: seededKernel(o.seed, 'fc1') }));
-  model.add(tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
+  model.add(seededDropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
   model.add(tf.layers.dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') }));
   return model;
 }

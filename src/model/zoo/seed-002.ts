@@ -1,6 +1,7 @@
 // seed-002: the smallest baseline. Two 3×3 conv32 blocks, each followed by a max-pool (ReLU after the
 // pool: the same function), dense 64 ReLU, dropout, softmax.
 import { tf } from '../../native/tf';
+import { seededDropout } from '../seeded-dropout';
 import { type ModelOptions, resolveModelOptions, seededKernel } from './common';
 
 export function seed002(options: ModelOptions = {}): tf.Sequential {
@@ -21,7 +22,7 @@ export function seed002(options: ModelOptions = {}): tf.Sequential {
   }
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ name: 'fc1', units: 64, activation: 'relu', kernelInitializer: seededKernel(o.seed, 'fc1') }));
-  model.add(tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
+  model.add(seededDropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
   model.add(tf.layers.dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') }));
   return model;
 }

@@ -3,6 +3,7 @@
 // relu(maxpool(z)) = maxpool(relu(z)) (ReLU is monotonic), so it is the same function, weights and
 // gradients as Keras' conv(activation='relu') → pool, with ReLU and its gradient on 4× fewer values.
 import { tf } from '../../native/tf';
+import { seededDropout } from '../seeded-dropout';
 import { type ModelOptions, resolveModelOptions, seededKernel } from './common';
 
 export function seed004(options: ModelOptions = {}): tf.Sequential {
@@ -24,7 +25,7 @@ export function seed004(options: ModelOptions = {}): tf.Sequential {
   });
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ name: 'fc1', units: 64, activation: 'relu', kernelInitializer: seededKernel(o.seed, 'fc1') }));
-  model.add(tf.layers.dropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
+  model.add(seededDropout({ name: 'dropout', rate: o.dropout, seed: o.seed }));
   model.add(
     tf.layers.dense({ name: 'logits', units: o.numClasses, activation: 'softmax', kernelInitializer: seededKernel(o.seed, 'logits') }),
   );
