@@ -23,7 +23,7 @@ import { evaluateSplit, evaluationMetrics, type SplitEvaluation } from './run/ev
 import { experimentAugmenter } from './run/augmenter';
 import { writeRunOutputs } from './run/outputs';
 import { auditMetrics, type ShortcutAudit, shortcutAudit } from './run/shortcut-audit';
-import { startTracking } from './run/tracking';
+import { recordTracking, startTracking } from './run/tracking';
 import {
   type TrainingCallback,
   type TrainingState,
@@ -173,11 +173,14 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
         ...(hooks.tags ? { tags: hooks.tags } : {}),
       })
     : undefined;
-  if (tracker) log(`MLflow run: ${tracker.url}`);
+  if (tracker) log(tracker.url ? `MLflow run: ${tracker.url}` : `MLflow run not created yet (server away); records are kept in ${join(runDir, 'mlflow-spool.jsonl')}`);
   try {
     return await trainAndEvaluate(config, hooks, { runDir, data, resume, tracker, log });
   } catch (err) {
-    await tracker?.finish('FAILED', runDir).catch(() => {});
+    if (tracker && hooks.tracking) {
+      await recordTracking(hooks.tracking, runDir, tracker).catch(() => {});
+      await tracker.finish('FAILED', runDir).catch(() => {});
+    }
     throw err;
   }
 }
@@ -321,10 +324,11 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       imagesPerSecond: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
       ...(stopReason ? { stopReason } : {}),
     };
-    if (tracker) {
+    if (tracker && hooks.tracking) {
       await tracker.logMetrics({ ...evaluationMetrics(validation), ...(testEval ? evaluationMetrics(testEval) : {}), ...(audit ? auditMetrics(audit) : {}) }, history.length);
+      await recordTracking(hooks.tracking, runDir, tracker); // a run created after the start records its id before the upload
       await tracker.finish(stopReason?.startsWith('stopped') ? 'KILLED' : 'FINISHED', runDir);
-      result.mlflow = { runId: tracker.runId, url: tracker.url };
+      if (tracker.runId) result.mlflow = { runId: tracker.runId, url: tracker.url };
     }
     return result;
   } finally {

@@ -55,6 +55,10 @@ export * as mlflow from './mlflow-client';
 export { resolveTracking, defaultTracking, type TrackingTarget, type ResolveTrackingOptions } from './tracking/resolve';
 export { startRunTracker, systemTags, type RunTracker, type TrackerOptions } from './tracking/run-tracker';
 export { flattenParams } from './tracking/flatten';
+export { SPOOL_FILE, Spool, type SpoolOp, type SpoolRecord } from './tracking/spool';
+export { replaySpool, isTransientError, type ReplayResult } from './tracking/spool-replay';
+export { mlflowDelivery } from './tracking/spool-delivery';
+export { syncRunFolder, type SyncOptions, type JournalSync } from './cli/sync';
 export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';
 export {
   makeAugmenter,

@@ -18,6 +18,7 @@ import { ensureEmbeddedServer, stopEmbeddedServer } from '../tracking/embedded-s
 import { defaultTracking } from '../tracking/resolve';
 import { progressBar } from '../train/callbacks';
 import { dataCommand } from './data';
+import { syncCommand } from './sync';
 import { formatEvaluation } from './report';
 
 
@@ -41,6 +42,10 @@ commands:
                             unreadable files are reported and the rest still predicted (exit 1 only if none could be)
   serve <run | model | mlflow-run-id> [--port 8080] [--host 127.0.0.1]
                             HTTP service: POST /predict (image body), GET /healthz, GET / (upload page)
+  sync <run folder>... [--all <runs dir>]
+                            deliver what runs could not log to MLflow while the server was away
+                            (their mlflow-spool.jsonl) to the run's server (MLFLOW_TRACKING_URI
+                            if set); exit 1 if anything is still undelivered
   info                      print the compute backend
   ui [--stop]               the MLflow UI: MLFLOW_TRACKING_URI, or the embedded local server
                             (started on first use; --stop stops it)
@@ -192,6 +197,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'data':
         await dataCommand(rest);
+        return 0;
+      case 'sync':
+        await syncCommand(rest);
         return 0;
       case 'rerun':
         await rerun(rest);

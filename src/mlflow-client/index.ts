@@ -8,7 +8,7 @@ export type { HttpOptions, FetchLike } from './http';
 export type { ExperimentsApi, CreateExperimentOptions, GetOrCreateExperimentOptions } from './experiments';
 export type { RunsApi, CreateRunOptions, UpdateRunOptions, SearchRunsOptions, RunsPage, LogBatchInput } from './runs';
 export { artifactProxyPath, artifactPathProblem, contentTypeOf, type ArtifactsApi } from './artifacts';
-export type { LoggedModelsApi, CreateLoggedModelOptions, LoggedModelHandle, LogModelOptions } from './logged-models';
+export type { LoggedModelsApi, CreateLoggedModelOptions, LoggedModelHandle, LogModelOptions, SearchLoggedModelsOptions, LoggedModelsPage } from './logged-models';
 export { imageFileStem, type ImagesApi, type LogImageOptions, type LoggedImage } from './images';
 export { REDACTED } from './redact';
 export {

@@ -36,10 +36,29 @@ export interface LogModelOptions extends Omit<CreateLoggedModelOptions, 'sourceR
   step?: number;
 }
 
+/** Options of searchLoggedModels. */
+export interface SearchLoggedModelsOptions {
+  /** e.g. `source_run_id = '<run id>'` or `name = 'model'` (MLflow's search syntax for LoggedModels). */
+  filter?: string;
+  /** Models per page, 1–1000. Defaults to 100. */
+  maxResults?: number;
+  /** The `nextPageToken` of the previous page. */
+  pageToken?: string;
+}
+
+/** One page of searchLoggedModels. */
+export interface LoggedModelsPage {
+  models: LoggedModel[];
+  /** Present when more models match: pass it as `pageToken` for the next page. */
+  nextPageToken?: string;
+}
+
 /** LoggedModel calls (MLflow 3). */
 export interface LoggedModelsApi {
   createLoggedModel(experimentId: string, options?: CreateLoggedModelOptions): Promise<LoggedModelHandle>;
   getLoggedModel(modelId: string): Promise<LoggedModel>;
+  /** One page of the LoggedModels of the experiments that match the filter. */
+  searchLoggedModels(experimentIds: string[], options?: SearchLoggedModelsOptions): Promise<LoggedModelsPage>;
   /** Sets the final status (default LOGGED_MODEL_READY); returns the updated model. */
   finalizeLoggedModel(modelId: string, status?: Exclude<LoggedModelStatus, 'LOGGED_MODEL_PENDING'>): Promise<LoggedModel>;
   setLoggedModelTags(modelId: string, tags: KeyValue[]): Promise<void>;
@@ -99,6 +118,23 @@ export function loggedModelsApi(ctx: Context, deps: { artifacts: ArtifactsApi; e
 
     async getLoggedModel(modelId) {
       return (await http.json<{ model: LoggedModel }>({ method: 'GET', path: modelPath(modelId) })).model;
+    },
+
+    async searchLoggedModels(experimentIds, options = {}) {
+      const path = `${API}/logged-models/search`;
+      const maxResults = options.maxResults ?? 100;
+      if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 1000)) throw validationError('POST', path, [`maxResults must be an integer in 1–1000, received ${maxResults}`]);
+      const res = await http.json<{ models?: LoggedModel[]; next_page_token?: string }>({
+        method: 'POST',
+        path,
+        json: {
+          experiment_ids: experimentIds,
+          max_results: maxResults,
+          ...(options.filter ? { filter: options.filter } : {}),
+          ...(options.pageToken ? { page_token: options.pageToken } : {}),
+        },
+      });
+      return { models: res.models ?? [], ...(res.next_page_token ? { nextPageToken: res.next_page_token } : {}) };
     },
 
     async finalizeLoggedModel(modelId, status = 'LOGGED_MODEL_READY') {

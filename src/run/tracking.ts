@@ -59,6 +59,7 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
     client: target.client,
     experimentName: target.experimentName,
     runName: `${config.name}-${basename(runDir)}`,
+    spoolDir: runDir,
     ...(previous.runId ? { runId: previous.runId } : {}),
     tags: [
       { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
@@ -70,6 +71,11 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
     await tracker.logParams(runParams(config, options.data));
     await tracker.logDataset(datasetInput(config, options.data), 'train');
   }
-  await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
+  await recordTracking(target, runDir, tracker);
   return tracker;
+}
+
+/** tracking.json: the run's server, id and page (rewritten when a run created late gets its id). */
+export async function recordTracking(target: TrackingTarget, runDir: string, tracker: RunTracker): Promise<void> {
+  await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
 }

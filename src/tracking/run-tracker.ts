@@ -1,15 +1,22 @@
 // One training run in MLflow: created with the system tags the Python client sets (mlflow.user,
 // mlflow.source.*, git commit), per-epoch metrics through a training callback (step = epoch, Keras'
 // names), and a finish that uploads the run folder, logs the model as an MLflow 3 LoggedModel and sets
-// FINISHED / FAILED / KILLED. A tracking failure never stops training: it is reported once and the
-// records wait in memory for the next attempt.
+// FINISHED / FAILED / KILLED. Tracking never stops training: every record goes through the run's spool
+// (spool.ts). While the server is away — also at the start, when the run cannot be created yet — records
+// wait in the journal `<spoolDir>/mlflow-spool.jsonl`, are retried in the background after each epoch and
+// once more at the end; what is still undelivered then stays on disk for `cxrlab sync <run folder>`.
+// A record the server refuses (4xx) is reported through `warn` and not retried.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, join } from 'node:path';
-import type { Dataset, KeyValue, MlflowClient, RunStatus } from '../mlflow-client';
-import type { Metric } from '../mlflow-client';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Dataset, KeyValue, Metric, MlflowClient, RunStatus } from '../mlflow-client';
 import type { EpochLogs, TrainingCallback } from '../train/callbacks/callback';
+import { SPOOL_FILE, SPOOL_FILE_PATTERN, Spool, type SpoolOp, type SpoolRecord, describeOp } from './spool';
+import { mlflowDelivery } from './spool-delivery';
+import { isTransientError, replaySpool } from './spool-replay';
 import { startSystemMetrics } from './system-metrics';
 
 export interface TrackerOptions {
@@ -24,19 +31,38 @@ export interface TrackerOptions {
   warn?: (message: string) => void;
   /** Log MLflow's system metrics (system/…) while the run lasts. Defaults to true. */
   systemMetrics?: boolean;
+  /**
+   * Folder of the journal of undelivered records, normally the run folder: `<spoolDir>/mlflow-spool.jsonl`
+   * is written when a record cannot be delivered and removed once everything is. A journal already there
+   * for the same run (a resumed run) is continued. Without spoolDir, undelivered records wait in memory
+   * and are written to the folder given to finish().
+   */
+  spoolDir?: string;
+  /**
+   * Longest wait, in ms, for one delivery attempt while the server is away — at the start and in finish();
+   * the attempt goes on in the background after that. Defaults to 60 000.
+   */
+  retryWaitMs?: number;
 }
 
 export interface RunTracker {
-  runId: string;
-  experimentId: string;
-  /** The run's page in the MLflow UI. */
-  url: string;
+  /** The MLflow run id; '' while the server has been away since the start (the run is created when it answers). */
+  readonly runId: string;
+  /** '' until the server has named the run's experiment. */
+  readonly experimentId: string;
+  /** The run's page in the MLflow UI; '' while the run does not exist yet. */
+  readonly url: string;
+  /** The journal of undelivered records on disk, or null when there is none. */
+  readonly spoolPath: string | null;
   logParams(params: KeyValue[]): Promise<void>;
   logMetrics(values: Record<string, number | undefined>, step: number): Promise<void>;
   logDataset(dataset: Dataset, context: string): Promise<void>;
-  /** Per-epoch metrics, step = epoch (0-based, as Keras autolog logs them). */
+  /** Per-epoch metrics, step = epoch (0-based, as Keras autolog logs them); retries journaled records after each epoch. */
   callback(): TrainingCallback;
-  /** Uploads `runDir` (without model/ and checkpoints/), logs `runDir/model` as a LoggedModel, sets the status. */
+  /**
+   * Uploads `runDir` (without model/, checkpoints/ and journals), logs `runDir/model` as a LoggedModel, sets the
+   * status. Never throws for tracking problems: what cannot be delivered stays in the journal (see `warn`).
+   */
   finish(status: RunStatus, runDir?: string): Promise<void>;
 }
 
@@ -62,85 +88,248 @@ export function systemTags(env: NodeJS.ProcessEnv = process.env): KeyValue[] {
   return tags;
 }
 
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Waits for `work` at most `ms`; true when it finished in time. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([work.then(() => true), new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)))]);
+  clearTimeout(timer);
+  return finished;
+}
+
+/**
+ * The journal to continue (one in `spoolDir` with pending records of this run), or a new one. A journal of
+ * another run or server is moved aside to `mlflow-spool-<id>.jsonl`, where `cxrlab sync` still finds it.
+ */
+function openSpool(options: TrackerOptions, warn: (m: string) => void): { spool: Spool; continued: boolean } {
+  const trackingUri = options.client.trackingUri;
+  const fresh = () => ({
+    spool: Spool.create({ trackingUri, runId: options.runId ?? null, ...(options.spoolDir ? { baseDir: resolve(options.spoolDir) } : {}), warn }),
+    continued: false,
+  });
+  if (!options.spoolDir) return fresh();
+  const file = join(options.spoolDir, SPOOL_FILE);
+  const aside = (id: string) => join(options.spoolDir as string, `mlflow-spool-${id}.jsonl`);
+  let existing: Spool | null;
+  try {
+    existing = Spool.read(file, warn);
+  } catch (err) {
+    const moved = aside(randomBytes(8).toString('hex'));
+    renameSync(file, moved);
+    warn(`tracking: ${message(err)}; the journal is moved to ${moved} and this run starts a new one`);
+    return fresh();
+  }
+  if (!existing) return fresh();
+  const pending = existing.pending();
+  if (!pending.length && !existing.failed().length) {
+    existing.remove();
+    return fresh();
+  }
+  const sameRun =
+    existing.trackingUri === trackingUri &&
+    (options.runId ? existing.runId === options.runId : existing.runId !== null || pending[0]?.op.op === 'create-run');
+  if (sameRun && pending.length) return { spool: existing, continued: true };
+  const moved = aside(existing.journalId);
+  renameSync(file, moved);
+  const what = existing.runId ? `run ${existing.runId}` : 'a run not created yet';
+  warn(`tracking: ${file} holds ${pending.length} undelivered and ${existing.failed().length} refused record(s) of ${what} at ${existing.trackingUri}; it is moved to ${moved} (\`cxrlab sync ${options.spoolDir}\` delivers it)`);
+  return fresh();
+}
+
 export async function startRunTracker(options: TrackerOptions): Promise<RunTracker> {
   const { client } = options;
+  const uri = client.trackingUri;
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const experimentId = await client.getOrCreateExperiment(options.experimentName);
-  const info = options.runId
-    ? (await client.getRun(options.runId)).info
-    : await client.createRun(experimentId, { runName: options.runName, tags: [{ key: 'mlflow.runName', value: options.runName }, ...systemTags(), ...(options.tags ?? [])] });
-  if (options.runId) await client.updateRun(info.run_id, { status: 'RUNNING' });
-  const runId = info.run_id;
-  let pending: Metric[] = [];
-  let warned = false;
+  const waitMs = options.retryWaitMs ?? 60_000;
+  const spoolFile = options.spoolDir ? join(options.spoolDir, SPOOL_FILE) : null;
+  const deliver = mlflowDelivery(client);
+  const { spool, continued } = openSpool(options, warn);
+  /** False from a failed delivery until a retry has delivered every journaled record. */
+  let online = true;
+  /** Why the run could not be created (a refusal, not an absence): nothing more is sent. */
+  let blocked: unknown = null;
+  let draining: Promise<void> | null = null;
+  /** The record that creates or reopens the run, and the server's refusal of it: startRunTracker throws that. */
+  let startRecord = 0;
+  let startRefusal: unknown = null;
+  let started = false;
 
-  const flush = async (): Promise<void> => {
-    if (!pending.length) return;
-    const batch = pending;
-    pending = [];
+  const persist = (path: string): void => {
     try {
-      await client.logBatch(runId, { metrics: batch });
+      spool.persist(path);
     } catch (err) {
-      pending = [...batch, ...pending];
-      if (!warned) warn(`tracking: cannot log to ${client.trackingUri} (${err instanceof Error ? err.message : String(err)}); training goes on and the metrics are kept for the next attempt`);
-      warned = true;
+      warn(`tracking: cannot write the journal ${path} (${message(err)}); undelivered records are kept in memory only`);
     }
+  };
+
+  const wentAway = (err: unknown): void => {
+    if (spoolFile && !spool.path) persist(spoolFile);
+    if (online) {
+      const kept = spool.path ? `kept in ${spool.path}` : 'kept in memory';
+      warn(
+        blocked === null
+          ? `tracking: cannot log to ${uri} (${message(err)}); training goes on, and the records are ${kept} and sent again after each epoch`
+          : `tracking: ${uri} refused to create the run (${message(err)}); training goes on, and the records are ${kept} for \`cxrlab sync\``,
+      );
+    }
+    online = false;
+  };
+
+  const refused = (record: SpoolRecord, err: unknown): void => {
+    if (record.id === startRecord && !started) {
+      startRefusal = err;
+      return;
+    }
+    warn(`tracking: ${uri} refused ${describeOp(record.op)}: ${message(err)}; it is not sent again`);
+  };
+
+  /** One delivery pass over the journal at a time; callers join the pass in progress. */
+  const drain = (): Promise<void> => {
+    draining ??= (async () => {
+      try {
+        for (;;) {
+          const { interruption } = await replaySpool(spool, deliver, { onFailed: refused });
+          if (interruption !== null) {
+            if (!isTransientError(interruption)) blocked = interruption;
+            if (started || blocked === null) wentAway(interruption);
+            return;
+          }
+          if (!spool.pending().length) {
+            if (!online) warn(`tracking: ${uri} answers again; the journaled records of run ${spool.runId} are delivered`);
+            online = true;
+            spool.compact();
+            return;
+          }
+        }
+      } catch (err) {
+        warn(`tracking: delivering to ${uri} failed unexpectedly: ${message(err)}`);
+      } finally {
+        draining = null;
+      }
+    })();
+    return draining;
+  };
+
+  /**
+   * Journals a record and, while the server answers, delivers it. During training the wait is bounded by
+   * retryWaitMs (a server that stops answering is then treated as away); finish() waits for its uploads.
+   */
+  const submit = async (op: SpoolOp, wait: 'bounded' | 'full' = 'bounded'): Promise<void> => {
+    spool.append(op);
+    if (!online) return;
+    if (wait === 'full') await drain();
+    else if (!(await within(drain(), waitMs))) wentAway(new Error(`no answer within ${waitMs / 1000} s`));
+  };
+
+  const retryInBackground = (): void => {
+    if (!online && blocked === null) void drain();
+  };
+
+  if (!spool.runId && !spool.pending().some((r) => r.op.op === 'create-run')) {
+    startRecord = spool.append({
+      op: 'create-run',
+      experimentName: options.experimentName,
+      runName: options.runName,
+      startTime: Date.now(),
+      tags: [{ key: 'mlflow.runName', value: options.runName }, ...systemTags(), ...(options.tags ?? [])],
+    });
+  } else if (options.runId || continued) {
+    startRecord = spool.append({ op: 'status', status: 'RUNNING' });
+  }
+  if (!(await within(drain(), waitMs))) wentAway(new Error(`no answer within ${waitMs / 1000} s`));
+  if (blocked !== null) throw blocked;
+  if (startRefusal !== null) throw startRefusal;
+  started = true;
+
+  const metricsOf = (values: Record<string, number | undefined>, step: number): Metric[] => {
+    const timestamp = Date.now();
+    return Object.entries(values).flatMap(([key, value]) => (typeof value === 'number' && Number.isFinite(value) ? [{ key, value, timestamp, step }] : []));
   };
 
   const system =
     options.systemMetrics === false
       ? null
-      : startSystemMetrics(async (metrics, step) => {
-          const timestamp = Date.now();
-          pending.push(...Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp, step })));
-          await flush();
-        }, { diskPath: process.cwd() });
+      : startSystemMetrics((metrics, step) => submit({ op: 'metrics', metrics: metricsOf(metrics, step) }), { diskPath: process.cwd() });
+
+  const reportLeftovers = (runDir: string | undefined): void => {
+    const pending = spool.pending().length;
+    const failed = spool.failed().length;
+    if (!pending && !failed) {
+      spool.remove();
+      return;
+    }
+    const target = spool.path ?? spoolFile ?? (runDir ? join(runDir, SPOOL_FILE) : null);
+    if (!spool.path && target) persist(target);
+    const run = spool.runId ? `run ${spool.runId}` : `run ${JSON.stringify(options.runName)} (not created yet)`;
+    const where = spool.path;
+    if (!where) {
+      warn(`tracking: ${pending + failed} record(s) of ${run} could not be delivered to ${uri} and are lost: give finish() the run folder or set spoolDir to keep them`);
+      return;
+    }
+    if (pending) {
+      const why = blocked !== null ? `the run could not be created: ${message(blocked)}` : 'the server does not answer';
+      warn(`tracking: ${pending} record(s) of ${run} are not delivered to ${uri} yet (${why}); they are kept in ${where}. Run \`cxrlab sync ${dirname(where)}\` to deliver them`);
+    }
+    if (failed) warn(`tracking: ${failed} record(s) of ${run} were refused by ${uri} (reported above); they are kept in ${where}`);
+  };
 
   const tracker: RunTracker = {
-    runId,
-    experimentId,
-    url: `${client.trackingUri}/#/experiments/${experimentId}/runs/${runId}`,
+    get runId() {
+      return spool.runId ?? '';
+    },
+    get experimentId() {
+      return spool.run?.experimentId ?? '';
+    },
+    get url() {
+      const run = spool.run;
+      if (run) return `${uri}/#/experiments/${run.experimentId}/runs/${run.runId}`;
+      return spool.runId ? `${uri}/#/runs/${spool.runId}` : '';
+    },
+    get spoolPath() {
+      return spool.path;
+    },
     async logParams(params) {
-      await client.logBatch(runId, { params });
+      await submit({ op: 'params', params });
     },
     async logMetrics(values, step) {
-      const timestamp = Date.now();
-      for (const [key, value] of Object.entries(values)) {
-        if (typeof value === 'number' && Number.isFinite(value)) pending.push({ key, value, timestamp, step });
-      }
-      await flush();
+      const metrics = metricsOf(values, step);
+      if (metrics.length) await submit({ op: 'metrics', metrics });
     },
     async logDataset(dataset, context) {
-      await client.logInputs(runId, [{ dataset, tags: [{ key: 'mlflow.data.context', value: context }] }]);
+      await submit({ op: 'inputs', datasets: [{ dataset, tags: [{ key: 'mlflow.data.context', value: context }] }] });
     },
     callback() {
       return {
         async onEpochEnd(epoch: number, logs: EpochLogs) {
           await tracker.logMetrics({ ...logs }, epoch);
+          retryInBackground();
         },
       };
     },
     async finish(status, runDir) {
-      await system?.stop();
-      await flush();
-      if (runDir) {
-        const { readdir } = await import('node:fs/promises');
-        for (const entry of await readdir(runDir, { withFileTypes: true })) {
-          if (entry.name === 'model' || entry.name === 'checkpoints') continue;
-          const path = join(runDir, entry.name);
-          if (entry.isDirectory()) await client.uploadArtifacts(info.artifact_uri, path, entry.name);
-          else await client.uploadArtifact(info.artifact_uri, path);
+      try {
+        await system?.stop();
+        if (runDir) {
+          spool.baseDir ??= resolve(runDir);
+          const entries = (await readdir(runDir)).sort();
+          for (const name of entries) {
+            if (name === 'model' || name === 'checkpoints' || SPOOL_FILE_PATTERN.test(name)) continue;
+            const path = join(runDir, name);
+            await submit({ op: 'artifacts', path: spool.refer(path), artifactPath: statSync(path).isDirectory() ? name : '' }, 'full');
+          }
+          if (existsSync(join(runDir, 'model', 'model.json'))) {
+            await submit({ op: 'model', path: spool.refer(join(runDir, 'model')), name: 'model', modelType: 'tfjs-layers', key: randomBytes(12).toString('hex') }, 'full');
+          }
         }
-        if (existsSync(join(runDir, 'model', 'model.json'))) {
-          const model = await client.createLoggedModel(experimentId, { name: 'model', sourceRunId: runId, modelType: 'tfjs-layers' });
-          await client.uploadArtifacts(model.artifactUri, join(runDir, 'model'));
-          await client.finalizeLoggedModel(model.modelId);
-          await client.logOutputs(runId, [{ modelId: model.modelId }]);
-        }
+        await submit({ op: 'status', status, endTime: Date.now() }, 'full');
+        if (!online && blocked === null) await within(drain(), waitMs);
+        reportLeftovers(runDir);
+      } catch (err) {
+        warn(`tracking: finishing run ${spool.runId ?? '(not created)'} at ${uri} failed: ${message(err)}`);
       }
-      await client.updateRun(runId, { status, endTime: Date.now() });
-      if (pending.length) warn(`tracking: ${pending.length} metric values could not be sent to ${client.trackingUri}`);
     },
   };
+
   return tracker;
 }
