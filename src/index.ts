@@ -59,6 +59,24 @@ export { SPOOL_FILE, Spool, type SpoolOp, type SpoolRecord } from './tracking/sp
 export { replaySpool, isTransientError, type ReplayResult } from './tracking/spool-replay';
 export { mlflowDelivery } from './tracking/spool-delivery';
 export { syncRunFolder, type SyncOptions, type JournalSync } from './cli/sync';
+export {
+  loadSweep,
+  parseSweep,
+  planSweep,
+  runSweep,
+  trialValues,
+  summarise,
+  summaryCsv,
+  formatOverride,
+  type SweepSpec,
+  type SweepPlan,
+  type PlannedTrial,
+  type PlanOptions,
+  type SweepOptions,
+  type SweepResult,
+  type SweepSummary,
+  type TrialOutcome,
+} from './sweep';
 export { ensureEmbeddedServer, stopEmbeddedServer, type EmbeddedServer, type EmbeddedServerOptions } from './tracking/embedded-server';
 export {
   makeAugmenter,

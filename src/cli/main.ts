@@ -20,19 +20,26 @@ import { progressBar } from '../train/callbacks';
 import { dataCommand } from './data';
 import { syncCommand } from './sync';
 import { formatEvaluation } from './report';
+import { sweepCommand } from './sweep';
+import { parseTagFlags } from './tags';
 
 
 const USAGE = `usage: cxrlab <command>
 
 commands:
-  train [experiment.yaml] [--set key=value ...]
+  train [experiment.yaml] [--set key=value ...] [--tag key=value ...]
                             train and evaluate (default: experiments/default.yaml);
-                            --set overrides any field, e.g. --set train.epochs=5
+                            --set overrides any field, e.g. --set train.epochs=5;
+                            --tag adds an MLflow tag to the new run
   train --resume <run folder>
                             continue a stopped or killed run from its last completed epoch
   rerun <mlflow-run-id> [--set key=value ...]
                             run a logged run's config again as a new run (same split, tagged
                             cxrlab.rerunOf); CXRLAB_DATA points at the data if it moved
+  sweep <sweep.yaml> [--workers N] [--dry-run]
+                            grid or seeded random search over config keys: one parent MLflow run,
+                            one child run per trial (N at a time in worker processes);
+                            --dry-run lists the trials
   data [experiment.yaml | folder] [--json] [--set key=value ...]
                             index the dataset and split it as a run would: counts per class,
                             source and split, skipped files with reasons, the overlap proof
@@ -60,8 +67,10 @@ async function train(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { set: { type: 'string', multiple: true, default: [] }, resume: { type: 'string' } },
+    options: { set: { type: 'string', multiple: true, default: [] }, resume: { type: 'string' }, tag: { type: 'string', multiple: true, default: [] } },
   });
+  if (values.resume && values.tag.length) throw new ConfigError('cxrlab train', ['--tag applies to a new run; a resumed run keeps its MLflow run and tags']);
+  const tags = parseTagFlags(values.tag);
   if (values.resume && (positionals.length || values.set.length)) {
     throw new ConfigError('cxrlab train', ['--resume <run folder> takes the run\'s own config.json; give no experiment file or --set with it']);
   }
@@ -71,7 +80,7 @@ async function train(args: string[]): Promise<void> {
     overrides: values.set,
     ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
   });
-  await trainConfig(config, path, resumeDir ? { resumeDir } : {});
+  await trainConfig(config, path, { ...(resumeDir ? { resumeDir } : {}), ...(tags.length ? { tags } : {}) });
 }
 
 /** `cxrlab rerun <run-id>`: the logged config and split, downloaded from MLflow, run again. */
@@ -198,6 +207,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'data':
         await dataCommand(rest);
         return 0;
+      case 'sweep':
+        return await sweepCommand(rest);
       case 'sync':
         await syncCommand(rest);
         return 0;

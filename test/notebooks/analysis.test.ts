@@ -6,26 +6,17 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
 import { type Run, createMlflowClient } from '../../src/mlflow-client';
 import { MODEL_CACHE_DIR } from '../../src/predict/mlflow-model';
 import { type MlflowTestServer, startMlflowServer } from '../helpers/mlflow-server';
-import { OUTPUT_DIR, ROOT, VENV_BIN, requireCxrDev, runCommand, tempDir } from '../helpers/project';
-
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  ename?: string;
-  evalue?: string;
-  data?: Record<string, unknown>;
-}
+import { type Output, PLOTLY_MIME, execute, pngsOf, printedTables, textOf } from '../helpers/notebooks';
+import { ROOT, requireCxrDev, runCommand, tempDir } from '../helpers/project';
 
 interface PlotlyFigure {
   data: { type?: string; name?: string; x?: unknown[]; y?: number[]; text?: string[][] }[];
   layout: { title?: { text?: string } };
 }
 
-const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 const BIN = join(ROOT, 'bin', 'cxrlab.cjs');
 const EXPERIMENT_NAME = 'cxrlab-analysis';
 const CLASSES = ['covid', 'pneumonia', 'normal'];
@@ -36,53 +27,8 @@ const outputDir = tempDir('analysis-runs');
 /** The two tracked runs, oldest first: 48 px, then 64 px with another learning rate. */
 const runs: { id: string; dir: string; imageSize: number }[] = [];
 
-/** Executes a notebook (run_notebook.py), fails on any cell error, returns every cell's outputs in order. */
-function execute(name: string, env: NodeJS.ProcessEnv): Output[] {
-  const out = join(OUTPUT_DIR, 'notebooks', name);
-  const res = runCommand(join(VENV_BIN, 'python'), [join(ROOT, 'test', 'helpers', 'run_notebook.py'), join(ROOT, 'notebooks', name), out], { env });
-  assert.equal(res.status, 0, `${name} failed:\n${res.stderr.slice(-3000)}`);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: { outputs?: Output[] }[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  assert.deepEqual(outputs.filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`), [], 'no cell raised');
-  return outputs;
-}
-
-const textOf = (outputs: readonly Output[]) => outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
 const figuresOf = (outputs: readonly Output[]) => outputs.flatMap((o) => (o.data?.[PLOTLY_MIME] ? [o.data[PLOTLY_MIME] as PlotlyFigure] : []));
 const titleOf = (f: PlotlyFigure) => f.layout.title?.text ?? '';
-
-/** The PNG images the cells displayed, with their sizes (each checked to decode as PNG). */
-async function pngsOf(outputs: readonly Output[]): Promise<{ width: number; height: number }[]> {
-  const pngs = outputs.flatMap((o) => (typeof o.data?.['image/png'] === 'string' ? [Buffer.from(o.data['image/png'], 'base64')] : []));
-  return Promise.all(
-    pngs.map(async (png) => {
-      const meta = await sharp(png).metadata();
-      assert.equal(meta.format, 'png');
-      return { width: meta.width as number, height: meta.height as number };
-    }),
-  );
-}
-
-/** The rows of the danfojs tables printed with `.print()` whose header holds every one of `columns`. */
-function printedTables(text: string, columns: readonly string[]): Record<string, string>[][] {
-  const tables: Record<string, string>[][] = [];
-  let header: string[] | null = null;
-  let rows: Record<string, string>[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('╚')) {
-      if (header?.length) tables.push(rows);
-      header = null;
-      continue;
-    }
-    if (!line.startsWith('║')) continue;
-    const values = line.split(/[║│]/).slice(1, -1).map((c) => c.trim());
-    if (header === null) {
-      header = columns.every((c) => values.includes(c)) ? values : [];
-      rows = [];
-    } else if (header.length) rows.push(Object.fromEntries(header.map((h, k) => [h, values[k] ?? ''])));
-  }
-  return tables;
-}
 
 function table(text: string, columns: readonly string[]): Record<string, string>[] {
   const found = printedTables(text, columns)[0];

@@ -2,72 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import sharp from 'sharp';
-import { OUTPUT_DIR, ROOT, VENV_BIN, requireCxrDev, runCommand, tempDir } from '../helpers/project';
-
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  ename?: string;
-  evalue?: string;
-  data?: Record<string, unknown>;
-}
-
-const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
-
-/**
- * Executes one notebook with nbclient on the tslab kernel (run_notebook.py), fails on any cell error,
- * and returns every cell's outputs in order. The executed copy is kept in test-output/notebooks/.
- */
-function execute(name: string, env?: NodeJS.ProcessEnv): Output[] {
-  const out = join(OUTPUT_DIR, 'notebooks', name);
-  const res = runCommand(join(VENV_BIN, 'python'), [join(ROOT, 'test', 'helpers', 'run_notebook.py'), join(ROOT, 'notebooks', name), out], env ? { env } : {});
-  assert.equal(res.status, 0, `${name} failed:\n${res.stderr.slice(-3000)}`);
-  const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: { outputs?: Output[] }[] };
-  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  const errors = outputs.filter((o) => o.output_type === 'error');
-  assert.deepEqual(errors.map((o) => `${o.ename}: ${o.evalue}`), [], 'no cell raised');
-  return outputs;
-}
-
-/** Everything the cells printed, in order. */
-function textOf(outputs: readonly Output[]): string {
-  return outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
-}
-
-/** The PNG images the cells displayed (image/png arrives base64-encoded), checked to decode. */
-async function pngsOf(outputs: readonly Output[]): Promise<{ width: number; height: number }[]> {
-  const pngs = outputs.flatMap((o) => (typeof o.data?.['image/png'] === 'string' ? [Buffer.from(o.data['image/png'], 'base64')] : []));
-  return Promise.all(pngs.map(async (png) => {
-    const meta = await sharp(png).metadata();
-    assert.equal(meta.format, 'png');
-    return { width: meta.width as number, height: meta.height as number };
-  }));
-}
-
-/** The data rows of a danfojs table printed with `.print()` whose header holds all of `columns`, as records. */
-function printedTables(text: string, columns: readonly string[]): Record<string, string>[][] {
-  const cells = (line: string) => line.split(/[║│]/).slice(1, -1).map((c) => c.trim());
-  const tables: Record<string, string>[][] = [];
-  let header: string[] | null = null;
-  let rows: Record<string, string>[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('║')) {
-      if (line.startsWith('╚') && header) tables.push(rows);
-      if (line.startsWith('╚')) header = null;
-      continue;
-    }
-    const values = cells(line);
-    if (header === null) {
-      header = values;
-      rows = [];
-      if (!columns.every((c) => values.includes(c))) header = [];
-    } else if (header.length > 0) {
-      rows.push(Object.fromEntries(header.map((h, k) => [h, values[k] ?? ''])));
-    }
-  }
-  return tables.filter((t) => t.length > 0);
-}
+import { PLOTLY_MIME, execute, pngsOf, printedTables, textOf } from '../helpers/notebooks';
+import { ROOT, requireCxrDev, tempDir } from '../helpers/project';
 
 test('notebooks are stored without outputs or execution counts', () => {
   const names = readdirSync(join(ROOT, 'notebooks')).filter((n) => n.endsWith('.ipynb'));
