@@ -3,6 +3,7 @@
 // logged model, fetched into the local cache by mlflow-model.ts).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { CROP_POLICIES, type CropPolicy, DEFAULT_CROP } from '../data/image-types';
 import { DataError } from '../errors';
 import type { MlflowClient } from '../mlflow-client';
 import { tf } from '../native/tf';
@@ -13,6 +14,8 @@ export interface TrainedModel {
   /** Input width/height and channels the model expects. */
   size: number;
   channels: 1 | 3;
+  /** How a non-square image was made square in training (the run's data.crop; `centre` without a run config). */
+  crop: CropPolicy;
   /** The model.json the model was loaded from. */
   source: string;
   /** The run folder holding the model (with config.json), when it came from one; for a run id, its cache folder. */
@@ -50,6 +53,12 @@ function modelJsonOf(path: string): string {
   return json;
 }
 
+/** The crop policy a run trained with (its config.json's data.crop), or the default. */
+function cropOf(runDir: string | undefined): CropPolicy {
+  const crop = runDir ? (runConfigOf(runDir) as { data?: { crop?: unknown } } | undefined)?.data?.crop : undefined;
+  return CROP_POLICIES.find((c) => c === crop) ?? DEFAULT_CROP;
+}
+
 async function loadModelJson(json: string): Promise<Pick<TrainedModel, 'model' | 'size' | 'channels' | 'source'>> {
   const model = await tf.loadLayersModel(`file://${json}`).catch((cause: unknown) => {
     throw new DataError(json, `cannot load the model (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
@@ -74,7 +83,7 @@ export async function loadTrainedModel(source: string, options: LoadModelOptions
     const loaded = await loadModelJson(json);
     const folder = dirname(json);
     const runDir = basename(folder) === 'model' && existsSync(join(folder, '..', 'config.json')) ? dirname(folder) : undefined;
-    return { ...loaded, ...(runDir ? { runDir } : {}) };
+    return { ...loaded, crop: cropOf(runDir), ...(runDir ? { runDir } : {}) };
   }
   const runId = runIdOf(source);
   if (!runId) throw new DataError(source, 'no such model or run folder (nor an MLflow run id: 32 hexadecimal characters)');
@@ -86,7 +95,7 @@ export async function loadTrainedModel(source: string, options: LoadModelOptions
     ...(options.log ? { log: options.log } : {}),
   });
   const loaded = await loadModelJson(join(fetched.dir, 'model', 'model.json'));
-  return { ...loaded, runDir: fetched.dir, mlflow: { runId: fetched.runId, modelId: fetched.modelId, trackingUri: fetched.trackingUri } };
+  return { ...loaded, crop: cropOf(fetched.dir), runDir: fetched.dir, mlflow: { runId: fetched.runId, modelId: fetched.modelId, trackingUri: fetched.trackingUri } };
 }
 
 /** The run's config.json next to model/, if this is a run folder. */

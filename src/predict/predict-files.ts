@@ -42,7 +42,7 @@ export async function predictFiles(trained: TrainedModel, paths: readonly string
     const t0 = performance.now();
     const decoded = await Promise.all(
       chunk.map((path) =>
-        decodeImage(path, { size: trained.size, channels: trained.channels }).then(
+        decodeImage(path, { size: trained.size, channels: trained.channels, crop: trained.crop }).then(
           (pixels) => ({ path, pixels }),
           (err: unknown) => ({ path, error: err instanceof Error ? err.message : String(err) }),
         ),

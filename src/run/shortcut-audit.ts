@@ -6,7 +6,8 @@ import { CLASS_NAMES } from '../data/classes';
 import type { IndexedImage } from '../data/index-entry';
 import { rocAuc } from '../eval';
 import { linearProbe } from '../eval/linear-probe';
-import { tf } from '../native/tf';
+import type { tf } from '../native/tf';
+import { penultimateFeatures } from '../eval/predict';
 import { groupOf } from './data';
 
 export interface ShortcutProbe {
@@ -40,20 +41,6 @@ export interface ShortcutAuditOptions {
   minPerSource?: number;
   /** Warn when a probe's AUC reaches this. Default 0.8. */
   warnAuc?: number;
-}
-
-/** Penultimate-layer features ([n, dim], row-major) for the images, in batches; disposes what it makes. */
-function penultimateFeatures(model: tf.LayersModel, xs: tf.Tensor4D, batchSize: number): { layer: string; dim: number; values: Float32Array } {
-  // The layer feeding the classifier, skipping dropout (the identity at inference, but a confusing name).
-  let at = model.layers.length - 2;
-  while (at > 0 && (model.layers[at] as tf.layers.Layer).getClassName() === 'Dropout') at--;
-  const layer = model.layers[at] as tf.layers.Layer;
-  const features = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
-  const out = features.predict(xs, { batchSize }) as tf.Tensor;
-  const dim = out.shape.slice(1).reduce((a, b) => a * (b as number), 1);
-  const values = out.dataSync() as Float32Array;
-  out.dispose();
-  return { layer: layer.name, dim, values };
 }
 
 function macroAuc(probs: Float64Array, labels: Int32Array, k: number): number {

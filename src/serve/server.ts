@@ -127,7 +127,7 @@ export async function servePredictions(trained: TrainedModel, options: ServeOpti
     const t0 = performance.now();
     const body = await readBody(req, limit);
     if (body.length === 0) throw new HttpError(400, 'empty upload: send the image bytes as the request body');
-    const pixels = await decodeImage(body, { size: trained.size, channels: trained.channels, name: 'upload' }).catch((err: unknown) => {
+    const pixels = await decodeImage(body, { size: trained.size, channels: trained.channels, crop: trained.crop, name: 'upload' }).catch((err: unknown) => {
       throw new HttpError(400, err instanceof Error ? err.message : String(err));
     });
     const result = await queue.push({ pixels, gradcam: url.searchParams.get('gradcam') === '1' });
