@@ -8,6 +8,7 @@ import { type DataConfig, dataSources, type SourceConfig } from './config';
 import { listCsvSource } from './csv-source';
 import { listFolderSource, type SourceCandidates } from './folder-tree';
 import { BAD_FILE_REASONS, type Candidate, type DatasetIndex, type IndexEntry, isUsable } from './index-entry';
+import { mapLimit } from '../util/map-limit';
 import { hashFile, type ProbeOptions, probeImage } from './probe';
 
 export interface IndexOptions extends ProbeOptions, Pick<DataConfig, 'dir' | 'sources'> {
@@ -27,17 +28,6 @@ export class BadFilesError extends DataError {
 }
 
 const DEFAULT_CONCURRENCY = 4;
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
 
 async function probeCandidate(c: Candidate, options: ProbeOptions): Promise<IndexEntry> {
   const { skip, ...where } = c;

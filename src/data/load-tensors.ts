@@ -2,6 +2,7 @@
 // when one is given. For datasets that fit in memory (cxr-dev: 219 images ≈ 59 MB at 150²×3); the
 // streaming pipeline is separate.
 import { tf } from '../native/tf';
+import { mapLimit } from '../util/map-limit';
 import { CLASS_NAMES, classIndex } from './classes';
 import { type DecodeOptions, type DecodedPixels, decodePixels, writeUnitRange } from './decode';
 import { type DecodeCacheOptions, type DecodeCacheStats, decodeCached, emptyCacheStats } from './decode-cache';
@@ -34,11 +35,7 @@ export async function loadTensors(entries: readonly LoadEntry[], options: LoadTe
   const stats = options.cache ? emptyCacheStats() : undefined;
   const decodeOne = (entry: LoadEntry): Promise<DecodedPixels> =>
     options.cache ? decodeCached(entry, { ...options, cache: options.cache, ...(stats ? { stats } : {}) }) : decodePixels(entry.path, options);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < entries.length; i = next++) writeUnitRange(await decodeOne(entries[i] as LoadEntry), buffer, i * pixels);
-  };
-  await Promise.all(Array.from({ length: DECODE_CONCURRENCY }, worker));
+  await mapLimit(entries, DECODE_CONCURRENCY, async (entry, i) => writeUnitRange(await decodeOne(entry), buffer, i * pixels));
   const labels = Int32Array.from(entries, (e) => classIndex(e.label));
   return {
     xs: tf.tensor4d(buffer, [entries.length, options.size, options.size, options.channels]),

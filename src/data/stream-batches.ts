@@ -4,6 +4,7 @@
 // whatever the dataset size. This source disposes the tensors it yields.
 import { tf } from '../native/tf';
 import type { Batch, BatchSource } from '../train/memory-batches';
+import { mapLimit } from '../util/map-limit';
 import { deriveSeed, Rng } from '../util/rng';
 import { CLASS_NAMES, classIndex } from './classes';
 import { type DecodeOptions, decodeImage } from './decode';
@@ -35,15 +36,11 @@ async function readBatch<E extends ImageEntry>(entries: readonly E[], options: S
   const load = options.load ?? ((e: E, d: DecodeOptions) => decodeImage(e.path, d));
   const pixels = decode.size * decode.size * decode.channels;
   const values = new Float32Array(entries.length * pixels);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < entries.length; i = next++) {
-      const image = await load(entries[i] as E, decode);
-      if (image.length !== pixels) throw new RangeError(`${(entries[i] as E).path}: decoded ${image.length} values, expected ${pixels}`);
-      values.set(image, i * pixels);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, entries.length) }, worker));
+  await mapLimit(entries, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry, i) => {
+    const image = await load(entry, decode);
+    if (image.length !== pixels) throw new RangeError(`${entry.path}: decoded ${image.length} values, expected ${pixels}`);
+    values.set(image, i * pixels);
+  });
   return { values, labels: Int32Array.from(entries, (e) => classIndex(e.label)) };
 }
 

@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { buildIndex } from '../data/build-index';
 import type { ClassName } from '../data/classes';
 import { dataSources } from '../data/config';
+import { classTotal } from '../data/counts';
 import { type IndexSplit, type SplitRecord, splitIndex, splitRecord } from '../data/group-split';
 import type { DatasetIndex, IndexedImage, SplitName } from '../data/index-entry';
 import { patientKey } from '../data/overlap';
@@ -40,21 +41,16 @@ export async function prepareData(config: ExperimentConfig): Promise<RunData> {
   const index = await buildIndex(config.data);
   const { valFraction, testFraction, stratifyBy, allowOverlap } = config.data;
   const split = splitIndex(index.entries, { valFraction, testFraction, stratifyBy, allowOverlap, seed: config.data.splitSeed ?? deriveSeed(config.seed, 'split') });
-  const used = [...split.train, ...split.val, ...split.test];
-  const perClass = { covid: 0, pneumonia: 0, normal: 0 };
-  const perSource: Record<string, number> = {};
-  for (const e of used) {
-    perClass[e.label]++;
-    perSource[e.source] = (perSource[e.source] ?? 0) + 1;
-  }
+  const summary = dataSummary(index, split);
+  const perSource = Object.fromEntries(Object.entries(summary.index.perSource).map(([source, counts]) => [source, classTotal(counts)]));
   const pinnedToTest = new Set(dataSources(config.data).filter((s) => s.split === 'test').map((s) => s.name));
   const externalSources = [...new Set(split.test.filter((e) => pinnedToTest.has(e.dataset)).map((e) => e.source))].sort();
   return {
     index,
     split,
     record: splitRecord(split),
-    summary: dataSummary(index, split),
-    counts: { train: split.train.length, val: split.val.length, test: split.test.length, perClass, perSource },
+    summary,
+    counts: { train: split.train.length, val: split.val.length, test: split.test.length, perClass: { ...summary.index.perClass }, perSource },
     externalSources,
   };
 }

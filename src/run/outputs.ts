@@ -10,15 +10,11 @@ import { trainingCurves } from '../plots/curves';
 import { figureHtml } from '../plots/html';
 import { reliabilityFigure } from '../plots/reliability';
 import { rocFigure } from '../plots/roc';
-import type { EpochLogs } from '../train/fit';
 import { writeJson } from './dir';
 import { type ModelCardInput, modelCard } from './model-card';
-import type { ShortcutAudit } from './shortcut-audit';
 
-export interface RunOutputs extends ModelCardInput {
-  history: EpochLogs[];
-  audit?: ShortcutAudit;
-}
+/** Everything the model card needs is everything the files need. */
+export type RunOutputs = ModelCardInput;
 
 export async function writeRunOutputs(o: RunOutputs): Promise<void> {
   const { runDir } = o;
