@@ -6,7 +6,7 @@ import { augmentedBatches } from './augment/augmented-batches';
 import type { ExperimentConfig } from './config/schema';
 import { CLASS_NAMES, classIndex } from './data/classes';
 import type { IndexedImage } from './data/index-entry';
-import { cachedLoader } from './data/decode-cache';
+import { cachedLoader, emptyCacheStats } from './data/decode-cache';
 import { type LabelledTensors, type LoadTensorsOptions, disposeTensors, loadTensors } from './data/load-tensors';
 import { streamBatches } from './data/stream-batches';
 import { formatDataSummary } from './data/summary';
@@ -35,7 +35,7 @@ import {
 } from './train/callbacks';
 import { type EpochLogs, fit } from './train/fit';
 import { balancedClassWeights } from './train/loss';
-import { type BatchSource, memoryBatches } from './train/memory-batches';
+import { type BatchSource, expandPlanes, memoryBatches } from './train/memory-batches';
 import { makeSchedule } from './train/schedules';
 import type { KeyValue } from './mlflow-client';
 import type { TrackingTarget } from './tracking/resolve';
@@ -218,10 +218,11 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
   };
   const streaming = trainingPipeline(config, split.train.length) === 'stream';
   const [train, val, test] = await Promise.all([
-    streaming ? Promise.resolve(null) : loadTensors(split.train, decode),
+    streaming ? Promise.resolve(null) : loadTensors(split.train, { ...decode, grey: 'planes' }),
     loadTensors(split.val, decode),
     split.test.length ? loadTensors(split.test, decode) : Promise.resolve(null),
   ]);
+  const streamCache = streaming && decode.cache ? emptyCacheStats() : undefined;
   const cache = [train, val, test].flatMap((t) => (t?.cache ? [t.cache] : []));
   if (cache.length) log(`decoded-image cache: ${cache.reduce((n, c) => n + c.hits, 0)} hits, ${cache.reduce((n, c) => n + c.misses, 0)} decoded (${decode.cache?.dir})`);
   log(`pipeline: ${streaming ? `streaming ${split.train.length} training images in batches (data.pipeline: ${config.data.pipeline})` : 'training images decoded into memory'}`);
@@ -233,7 +234,8 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
   }
   const trainBatches = (seedName: string): BatchSource => {
     const seed = deriveSeed(config.seed, seedName);
-    return train ? memoryBatches(train.xs, train.ys, { seed }) : streamBatches(split.train, { decode, seed, ...(decode.cache ? { load: cachedLoader(decode.cache) } : {}) });
+    if (train) return memoryBatches(train.xs, train.ys, { seed });
+    return streamBatches(split.train, { decode, seed, grey: 'planes', ...(decode.cache ? { load: cachedLoader(decode.cache, streamCache) } : {}) });
   };
   try {
     const t = config.train;
@@ -260,6 +262,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     );
     if (resume) tf.dispose(resume.optimizer.map((o) => o.tensor));
     if (stopReason) log(stopReason);
+    if (streamCache) log(`decoded-image cache while streaming: ${streamCache.hits} hits, ${streamCache.misses} decoded`);
     if (transfer && t.fineTune.epochs > 0 && !stopReason) {
       setTrainableBackbone(transfer, t.fineTune.unfreeze === 'all' ? 'none' : t.fineTune.unfreeze);
       log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
@@ -285,12 +288,14 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       evaluateSplit(model, tensors, images, { split: part, batchSize: t.batchSize, seed: deriveSeed(config.seed, `bootstrap:${part}`), externalSources: data.externalSources });
     const validation = evaluate('val', val, split.val);
     const testEval = test ? evaluate('test', test, split.test) : undefined;
+    const trainXs = train && config.evaluation.shortcutAudit ? expandPlanes(train.xs, config.data.channels) : null; // grey training images are held as one plane
     const audit = config.evaluation.shortcutAudit
-      ? shortcutAudit(model, [...(train ? [{ xs: train.xs, images: split.train }] : []), { xs: val.xs, images: split.val }, ...(test ? [{ xs: test.xs, images: split.test }] : [])], {
+      ? shortcutAudit(model, [...(trainXs ? [{ xs: trainXs, images: split.train }] : []), { xs: val.xs, images: split.val }, ...(test ? [{ xs: test.xs, images: split.test }] : [])], {
           seed: deriveSeed(config.seed, 'shortcut-audit'),
           batchSize: t.batchSize,
         })
       : undefined;
+    if (trainXs && trainXs !== train?.xs) trainXs.dispose();
     if (audit) log(`shortcut audit: ${audit.summary}`);
     await writeRunOutputs({
       config,

@@ -9,8 +9,9 @@ import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
-import { DECODE_VERSION, type DecodeOptions, type DecodedPixels, decodePixels, readImageFile, writeUnitRange } from './decode';
+import { DECODE_VERSION, type DecodeOptions, type DecodedPixels, decodePixels, readImageFile } from './decode';
 import { DEFAULT_CROP } from './image-types';
+import { type PlanePixels, toChannels, toPlanes } from './planes';
 
 export interface DecodeCacheOptions {
   /** Folder of the cache files (created when missing). */
@@ -60,10 +61,11 @@ export function cachePath(dir: string, key: string): string {
 }
 
 /**
- * Decodes `file.path` through the cache. With `file.sha256` (the index's content hash) a hit reads only
- * the cache file; without it the file is read and hashed first. A miss decodes and writes the entry.
+ * Decodes `file.path` through the cache, grey as one plane (see planes.ts). With `file.sha256` (the
+ * index's content hash) a hit reads only the cache file; without it the file is read and hashed first.
+ * A miss decodes and writes the entry.
  */
-export async function decodeCached(file: { path: string; sha256?: string | null }, options: CachedDecodeOptions): Promise<DecodedPixels> {
+export async function decodeCachedPlanes(file: { path: string; sha256?: string | null }, options: CachedDecodeOptions): Promise<PlanePixels> {
   const stats = options.stats ?? emptyCacheStats();
   const decode: DecodeOptions = { size: options.size, channels: options.channels, ...(options.crop ? { crop: options.crop } : {}) };
   let bytes: Buffer | null = null;
@@ -80,7 +82,7 @@ export async function decodeCached(file: { path: string; sha256?: string | null 
   }
   stats.misses++;
   bytes ??= await readImageFile(file.path);
-  const pixels = await (options.decoder ?? decodePixels)(bytes, { ...decode, name: file.path });
+  const pixels = toPlanes(await (options.decoder ?? decodePixels)(bytes, { ...decode, name: file.path }), decode.channels);
   await writeEntry(path, pixels, decode).catch((err: unknown) => {
     stats.writeFailures++;
     stats.firstWriteFailure ??= `${path}: ${err instanceof Error ? err.message : String(err)}`;
@@ -88,71 +90,42 @@ export async function decodeCached(file: { path: string; sha256?: string | null 
   return pixels;
 }
 
-/** A `load` for the streaming batches: decodeCached scaled to [0, 1] exactly as decodeImage scales. */
-export function cachedLoader(cache: DecodeCacheOptions, stats?: DecodeCacheStats): (file: { path: string; sha256?: string | null }, decode: DecodeOptions) => Promise<Float32Array> {
-  return async (file, decode) => {
-    const pixels = await decodeCached(file, { ...decode, cache, ...(stats ? { stats } : {}) });
-    const out = new Float32Array(pixels.data.length);
-    writeUnitRange(pixels, out, 0);
-    return out;
-  };
+/** decodeCachedPlanes with every channel: `size*size*channels` integers, as decodePixels gives them. */
+export async function decodeCached(file: { path: string; sha256?: string | null }, options: CachedDecodeOptions): Promise<DecodedPixels> {
+  return toChannels(await decodeCachedPlanes(file, options), options.channels);
 }
 
-/** The cached pixels, or null when the file is missing, short, corrupt or for other options. */
-export async function readEntry(path: string, options: DecodeOptions): Promise<DecodedPixels | null> {
+/** A `load` for the streaming batches and loadTensors: decodeCachedPlanes counting into `stats`. */
+export function cachedLoader(cache: DecodeCacheOptions, stats?: DecodeCacheStats): (file: { path: string; sha256?: string | null }, decode: DecodeOptions) => Promise<PlanePixels> {
+  return (file, decode) => decodeCachedPlanes(file, { ...decode, cache, ...(stats ? { stats } : {}) });
+}
+
+/** The cached pixels (grey as one plane), or null when the file is missing, short, corrupt or for other options. */
+export async function readEntry(path: string, options: DecodeOptions): Promise<PlanePixels | null> {
   const buf = await readFile(path).catch(() => null);
   if (!buf || buf.length < HEADER_BYTES || buf.toString('latin1', 0, 4) !== MAGIC || buf.readUInt16LE(4) !== FILE_VERSION) return null;
   const bits = buf[6];
-  const planes = buf[10];
+  const planes = buf[10] as number;
   if ((bits !== 8 && bits !== 16) || buf[7] !== options.channels || buf.readUInt16LE(8) !== options.size) return null;
   if (planes !== options.channels && planes !== 1) return null;
   const pixels = options.size * options.size;
   const payload = buf.subarray(HEADER_BYTES);
   if (payload.length !== pixels * planes * (bits / 8) || crc32(payload) >>> 0 !== buf.readUInt32LE(12)) return null;
-  let stored: Uint8Array | Uint16Array;
-  if (bits === 8) stored = new Uint8Array(payload.buffer, payload.byteOffset, payload.length);
-  else {
-    stored = new Uint16Array(pixels * planes);
-    const bytes = Buffer.from(stored.buffer);
-    payload.copy(bytes);
-    if (!LITTLE_ENDIAN) bytes.swap16();
-  }
-  const data = planes === options.channels ? stored : replicate(stored, options.channels);
-  return bits === 8 ? { bits, data: data as Uint8Array } : { bits, data: data as Uint16Array };
-}
-
-/** Whether every pixel of HWC data has equal channels (grey stored as RGB). */
-function isReplicatedGrey(data: Uint8Array | Uint16Array, channels: number): boolean {
-  if (channels === 1) return false;
-  for (let i = 0; i < data.length; i += channels) {
-    for (let c = 1; c < channels; c++) if (data[i + c] !== data[i]) return false;
-  }
-  return true;
-}
-
-/** One plane of grey to `channels` equal channels, HWC. */
-function replicate(grey: Uint8Array | Uint16Array, channels: number): Uint8Array | Uint16Array {
-  const out = grey instanceof Uint8Array ? new Uint8Array(grey.length * channels) : new Uint16Array(grey.length * channels);
-  for (let i = 0, o = 0; i < grey.length; i++) {
-    const v = grey[i] as number;
-    for (let c = 0; c < channels; c++) out[o++] = v;
-  }
-  return out;
-}
-
-/** Every `channels`-th sample: the first channel of HWC data. */
-function firstChannel(data: Uint8Array | Uint16Array, channels: number): Uint8Array | Uint16Array {
-  const out = data instanceof Uint8Array ? new Uint8Array(data.length / channels) : new Uint16Array(data.length / channels);
-  for (let i = 0; i < out.length; i++) out[i] = data[i * channels] as number;
-  return out;
+  if (bits === 8) return { bits, data: new Uint8Array(payload.buffer, payload.byteOffset, payload.length), planes };
+  const data = new Uint16Array(pixels * planes);
+  const bytes = Buffer.from(data.buffer);
+  payload.copy(bytes);
+  if (!LITTLE_ENDIAN) bytes.swap16();
+  return { bits, data, planes };
 }
 
 /** Writes the entry atomically: a unique temp file beside it, then rename over the final name. */
-export async function writeEntry(path: string, pixels: DecodedPixels, options: DecodeOptions): Promise<void> {
-  const samples = options.size * options.size * options.channels;
-  if (pixels.data.length !== samples) throw new RangeError(`${samples} samples expected for ${options.size}×${options.size}×${options.channels}, received ${pixels.data.length}`);
-  const grey = isReplicatedGrey(pixels.data, options.channels);
-  const data = grey ? firstChannel(pixels.data, options.channels) : pixels.data;
+export async function writeEntry(path: string, pixels: PlanePixels, options: DecodeOptions): Promise<void> {
+  const samples = options.size * options.size * pixels.planes;
+  if ((pixels.planes !== 1 && pixels.planes !== options.channels) || pixels.data.length !== samples) {
+    throw new RangeError(`${options.size}×${options.size}×(1 or ${options.channels}) samples expected, received ${pixels.data.length} in ${pixels.planes} plane(s)`);
+  }
+  const { data } = pixels;
   const payload = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const stored = pixels.bits === 16 && !LITTLE_ENDIAN ? Buffer.from(payload).swap16() : payload;
   const header = Buffer.alloc(HEADER_BYTES);
@@ -161,7 +134,7 @@ export async function writeEntry(path: string, pixels: DecodedPixels, options: D
   header[6] = pixels.bits;
   header[7] = options.channels;
   header.writeUInt16LE(options.size, 8);
-  header[10] = grey ? 1 : options.channels;
+  header[10] = pixels.planes;
   header.writeUInt32LE(crc32(stored) >>> 0, 12);
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

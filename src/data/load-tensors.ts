@@ -4,12 +4,13 @@
 import { tf } from '../native/tf';
 import { mapLimit } from '../util/map-limit';
 import { CLASS_NAMES, classIndex } from './classes';
-import { type DecodeOptions, type DecodedPixels, decodePixels, writeUnitRange } from './decode';
-import { type DecodeCacheOptions, type DecodeCacheStats, decodeCached, emptyCacheStats } from './decode-cache';
+import { type DecodeOptions, decodePixels } from './decode';
+import { type DecodeCacheOptions, type DecodeCacheStats, decodeCachedPlanes, emptyCacheStats } from './decode-cache';
 import type { ImageEntry } from './index-entry';
+import { type PlanePixels, assemblePlanes, pixelTensor, toPlanes } from './planes';
 
 export interface LabelledTensors {
-  /** [n, size, size, channels] float32 in [0, 1]. */
+  /** [n, size, size, channels] float32 in [0, 1]; [n, size, size, 1] when all are grey and `grey` is 'planes'. */
   xs: tf.Tensor4D;
   /** [n, 3] one-hot in CLASS_NAMES order. */
   ys: tf.Tensor2D;
@@ -22,6 +23,11 @@ export interface LabelledTensors {
 export interface LoadTensorsOptions extends DecodeOptions {
   /** The decoded-image cache; absent: every image is decoded. */
   cache?: DecodeCacheOptions;
+  /**
+   * 'planes': when every image is grey, one plane (a third of the memory and of the augmentation's work;
+   * `fit` replicates it at the model's input, expandPlanes elsewhere). Default 'channels'.
+   */
+  grey?: 'planes' | 'channels';
 }
 
 /** An image to load: path and class, and the index's content hash when known (a cache hit then reads no image). */
@@ -30,15 +36,13 @@ export type LoadEntry = ImageEntry & { sha256?: string | null };
 const DECODE_CONCURRENCY = 4;
 
 export async function loadTensors(entries: readonly LoadEntry[], options: LoadTensorsOptions): Promise<LabelledTensors> {
-  const pixels = options.size * options.size * options.channels;
-  const buffer = new Float32Array(entries.length * pixels);
   const stats = options.cache ? emptyCacheStats() : undefined;
-  const decodeOne = (entry: LoadEntry): Promise<DecodedPixels> =>
-    options.cache ? decodeCached(entry, { ...options, cache: options.cache, ...(stats ? { stats } : {}) }) : decodePixels(entry.path, options);
-  await mapLimit(entries, DECODE_CONCURRENCY, async (entry, i) => writeUnitRange(await decodeOne(entry), buffer, i * pixels));
+  const decodeOne = async (entry: LoadEntry): Promise<PlanePixels> =>
+    options.cache ? decodeCachedPlanes(entry, { ...options, cache: options.cache, ...(stats ? { stats } : {}) }) : toPlanes(await decodePixels(entry.path, options), options.channels);
+  const images = await mapLimit(entries, DECODE_CONCURRENCY, decodeOne);
   const labels = Int32Array.from(entries, (e) => classIndex(e.label));
   return {
-    xs: tf.tensor4d(buffer, [entries.length, options.size, options.size, options.channels]),
+    xs: pixelTensor(assemblePlanes(images, options), options, options.grey ?? 'channels'),
     ys: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASS_NAMES.length).toFloat() as tf.Tensor2D),
     labels,
     ...(stats ? { cache: stats } : {}),

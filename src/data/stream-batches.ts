@@ -1,14 +1,16 @@
 // Training batches streamed from image files: each epoch in a seeded order (the same order memoryBatches
 // gives for the same seed and epoch), decoded a few images at a time (sharp decodes on libvips' own
 // threads) and `prefetch` batches ahead of the one being trained on, so memory stays at a few batches
-// whatever the dataset size. This source disposes the tensors it yields.
+// whatever the dataset size. Integers become floats in one native step per batch; with `grey: 'planes'`
+// a batch of grey images stays one plane (planes.ts). This source disposes the tensors it yields.
 import { tf } from '../native/tf';
 import type { Batch, BatchSource } from '../train/memory-batches';
 import { mapLimit } from '../util/map-limit';
 import { deriveSeed, Rng } from '../util/rng';
 import { CLASS_NAMES, classIndex } from './classes';
-import { type DecodeOptions, decodeImage } from './decode';
+import { type DecodeOptions, decodePixels } from './decode';
 import type { ImageEntry } from './index-entry';
+import { type PlaneBatch, type PlanePixels, assemblePlanes, checkPlanes, pixelTensor, toPlanes } from './planes';
 
 export interface StreamOptions<E extends ImageEntry> {
   decode: DecodeOptions;
@@ -18,36 +20,36 @@ export interface StreamOptions<E extends ImageEntry> {
   prefetch?: number;
   /** Images decoded at a time. Default 4. */
   concurrency?: number;
-  /** Reads one image as `size·size·channels` values in [0, 1]; default: decodeImage (e.g. a cache goes here). */
-  load?: (entry: E, decode: DecodeOptions) => Promise<Float32Array>;
+  /** Reads one image's integer pixels, grey as one plane; default: decodePixels (cachedLoader reads through the cache). */
+  load?: (entry: E, decode: DecodeOptions) => Promise<PlanePixels>;
+  /**
+   * 'planes': a batch whose images are all grey is yielded as [n, size, size, 1] (`fit` replicates it at
+   * the model's input; the augmentation does a third of the work). Default 'channels': always `decode.channels`.
+   */
+  grey?: 'planes' | 'channels';
 }
 
 const DEFAULT_PREFETCH = 2;
 const DEFAULT_CONCURRENCY = 4;
 
-interface Pixels {
-  values: Float32Array;
+interface Pixels extends PlaneBatch {
   labels: Int32Array;
 }
 
-/** Decodes the images of one batch into one buffer, `concurrency` at a time. */
-async function readBatch<E extends ImageEntry>(entries: readonly E[], options: StreamOptions<E>): Promise<Pixels> {
-  const { decode } = options;
-  const load = options.load ?? ((e: E, d: DecodeOptions) => decodeImage(e.path, d));
-  const pixels = decode.size * decode.size * decode.channels;
-  const values = new Float32Array(entries.length * pixels);
-  await mapLimit(entries, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry, i) => {
-    const image = await load(entry, decode);
-    if (image.length !== pixels) throw new RangeError(`${entry.path}: decoded ${image.length} values, expected ${pixels}`);
-    values.set(image, i * pixels);
-  });
-  return { values, labels: Int32Array.from(entries, (e) => classIndex(e.label)) };
+async function decodePlanes(entry: ImageEntry, decode: DecodeOptions): Promise<PlanePixels> {
+  return toPlanes(await decodePixels(entry.path, decode), decode.channels);
 }
 
-function toBatch(p: Pixels, decode: DecodeOptions): Batch {
-  const n = p.labels.length;
+/** Reads the images of one batch, `concurrency` at a time, into one buffer. */
+async function readBatch<E extends ImageEntry>(entries: readonly E[], options: StreamOptions<E>): Promise<Pixels> {
+  const load = options.load ?? decodePlanes;
+  const images = await mapLimit(entries, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => checkPlanes(await load(entry, options.decode), options.decode, entry.path));
+  return { ...assemblePlanes(images, options.decode), labels: Int32Array.from(entries, (e) => classIndex(e.label)) };
+}
+
+function toBatch(p: Pixels, options: { decode: DecodeOptions; grey?: 'planes' | 'channels' }): Batch {
   return tf.tidy(() => ({
-    xs: tf.tensor4d(p.values, [n, decode.size, decode.size, decode.channels]),
+    xs: pixelTensor(p, options.decode, options.grey ?? 'channels'),
     ys: tf.oneHot(tf.tensor1d(p.labels, 'int32'), CLASS_NAMES.length).toFloat() as tf.Tensor2D,
   }));
 }
@@ -71,7 +73,7 @@ export function streamBatches<E extends ImageEntry>(entries: readonly E[], optio
             pending.catch(() => {}); // observed when its turn comes
             queue.push(pending);
           }
-          const batch = toBatch(await (queue.shift() as Promise<Pixels>), options.decode);
+          const batch = toBatch(await (queue.shift() as Promise<Pixels>), options);
           try {
             yield batch;
           } finally {

@@ -6,7 +6,7 @@ import { tf } from '../native/tf';
 import type { BatchLogs, EpochLogs, TrainingCallback, TrainingContext } from './callbacks/callback';
 import type { NamedTensor } from './callbacks/last-state';
 import { type LossOptions, categoricalCrossentropy } from './loss';
-import type { BatchSource } from './memory-batches';
+import { type BatchSource, expandPlanes } from './memory-batches';
 import { type OptimizerOptions, getLearningRate, makeOptimizer, setLearningRate } from './optimizers';
 
 export type { EpochLogs } from './callbacks/callback';
@@ -107,6 +107,7 @@ async function trainEpoch(
   let trainMs = 0;
   let waitMs = 0;
   let batch = 0;
+  const channels = model.inputs[0]?.shape[3] ?? 1;
   let asked = performance.now();
   for await (const { xs, ys } of source.batches(epoch, options.batchSize)) {
     waitMs += performance.now() - asked;
@@ -115,7 +116,9 @@ async function trainEpoch(
       return null;
     }
     const t0 = performance.now();
-    const [loss, acc] = (await model.trainOnBatch(xs, ys)) as [number, number];
+    const input = expandPlanes(xs, channels);
+    const [loss, acc] = (await model.trainOnBatch(input, ys)) as [number, number];
+    if (input !== xs) input.dispose();
     trainMs += performance.now() - t0;
     const size = xs.shape[0];
     seen += size;

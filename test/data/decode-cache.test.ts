@@ -87,10 +87,12 @@ test('16-bit sources are cached at 16 bits: a hit gives the same value / 65535 a
     assert.deepEqual(Array.from(b.data), Array.from(a.data));
     assert.deepEqual(Array.from(b.data, (v) => Math.fround(v / 65535)), Array.from(await decodeImage(file, { size: 8, channels: 1 })));
   }
-  // The streaming pipeline's loader gives decodeImage's floats from the cache.
+  // The streaming pipeline's loader gives the cached integers, as one plane.
   const stats = emptyCacheStats();
   const load = cachedLoader(cache, stats);
-  assert.deepEqual(Array.from(await load({ path }, { size: 8, channels: 1 })), Array.from(await decodeImage(path, { size: 8, channels: 1 })));
+  const loaded = await load({ path }, { size: 8, channels: 1 });
+  assert.equal(loaded.planes, 1);
+  assert.deepEqual(Array.from(loaded.data, (v) => Math.fround(v / 65535)), Array.from(await decodeImage(path, { size: 8, channels: 1 })));
   assert.deepEqual([stats.hits, stats.misses], [1, 0]);
 });
 
@@ -107,6 +109,9 @@ test('grey decoded to 3 channels is stored as one plane and comes back as 3 equa
   assert.deepEqual(Array.from(hit.data), Array.from(miss.data));
   const [file] = entries(cache.dir);
   assert.equal(statSync(join(cache.dir, file!)).size, 16 + 100, 'a 16-byte header and one byte per pixel');
+  const plane = await cachedLoader(cache)({ path }, options);
+  assert.equal(plane.planes, 1, 'the loader keeps grey as one plane');
+  assert.deepEqual(Array.from(plane.data), Array.from(grey));
 });
 
 test('a corrupt, short or foreign cache file is ignored and rewritten', async () => {
