@@ -241,7 +241,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     const t = config.train;
     const classWeights = classWeightsOf(config, Int32Array.from(split.train, (e) => classIndex(e.label)));
     const augmenter = experimentAugmenter(config);
-    const { history, stopReason } = await fit(
+    const first = await fit(
       model,
       { train: augmentedBatches(trainBatches('shuffle'), augmenter), val: { xs: val.xs, ys: val.ys } },
       {
@@ -260,6 +260,8 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
         ...(resume ? { resume: { history: resume.history, optimizer: resume.optimizer, learningRate: resume.learningRate } } : {}),
       },
     );
+    const { history } = first;
+    let { stopReason } = first;
     if (resume) tf.dispose(resume.optimizer.map((o) => o.tensor));
     if (stopReason) log(stopReason);
     if (streamCache) log(`decoded-image cache while streaming: ${streamCache.hits} hits, ${streamCache.misses} decoded`);
@@ -280,6 +282,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       );
       history.push(...phase2.history);
       if (phase2.stopReason) log(phase2.stopReason);
+      stopReason = phase2.stopReason; // an interrupt while fine-tuning ends the run KILLED
     }
     await writeJson(runDir, 'history.json', history);
     await model.save(`file://${join(runDir, 'model')}`);

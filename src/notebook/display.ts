@@ -79,14 +79,27 @@ export function liveCurves(title?: string): TrainingCallback {
   };
 }
 
+/** The signals handed out since the last interrupt; one SIGINT listener serves them all. */
+const awaitingInterrupt = new Set<AbortController>();
+
+function onInterrupt(): void {
+  process.off('SIGINT', onInterrupt);
+  const controllers = [...awaitingInterrupt];
+  awaitingInterrupt.clear();
+  for (const controller of controllers) controller.abort('kernel interrupted');
+}
+
 /**
  * An AbortSignal that fires on the kernel's next interrupt (SIGINT), for `runExperiment(…, { signal })`:
- * tslab only stops waiting for an interrupted cell, so training must stop itself. The listener is
- * removed after it fires once.
+ * tslab only stops waiting for an interrupted cell (its run goes on in the background), so training must
+ * stop itself. Every signal handed out before an interrupt fires on it; the one listener behind them is
+ * removed then (re-running a cell does not pile up SIGINT listeners). Node runs the listener only when
+ * its event loop turns, so the training loop must yield to it between batches.
  */
 export function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort('kernel interrupted'));
+  if (awaitingInterrupt.size === 0) process.on('SIGINT', onInterrupt);
+  awaitingInterrupt.add(controller);
   return controller.signal;
 }
 
