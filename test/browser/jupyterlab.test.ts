@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { launchBrowser } from '../helpers/browser';
@@ -8,7 +8,7 @@ import { OUTPUT_DIR, ROOT, requireCxrDev, tempDir } from '../helpers/project';
 
 const SCREENSHOTS = join(OUTPUT_DIR, 'screenshots');
 
-test('JupyterLab opens 03-train, the TypeScript kernel runs it, and plotly charts render', async () => {
+test('`npm run lab` lists the notebooks; JupyterLab opens 03-train, the TypeScript kernel runs it, and plotly charts render', async () => {
   requireCxrDev();
   const notebook = join(ROOT, 'notebooks', '03-train.ipynb');
   const original = readFileSync(notebook, 'utf8');
@@ -19,6 +19,10 @@ test('JupyterLab opens 03-train, the TypeScript kernel runs it, and plotly chart
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${lab.url}/lab/tree/03-train.ipynb?token=${lab.token}`);
     await page.locator('.jp-Notebook').first().waitFor({ timeout: 120_000 });
+    // The file browser shows notebooks/, every notebook in it.
+    for (const name of readdirSync(join(ROOT, 'notebooks')).filter((f) => f.endsWith('.ipynb'))) {
+      await page.locator('.jp-DirListing-itemText', { hasText: name }).first().waitFor({ timeout: 30_000 });
+    }
     // The kernel indicator names the TypeScript kernel once it has started.
     await page.getByText('TypeScript', { exact: false }).first().waitFor({ timeout: 120_000 });
     await page.locator('.jp-Notebook').first().click();
@@ -28,8 +32,11 @@ test('JupyterLab opens 03-train, the TypeScript kernel runs it, and plotly chart
     await plots.nth(1).waitFor({ timeout: 300_000 });
     await page.getByText(/run folder: /).first().waitFor({ timeout: 120_000 });
     assert.equal(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] :text("Error")').count(), 0);
-    assert.ok((await plots.count()) >= 2, 'training curves and the confusion matrix are drawn');
-    assert.ok((await page.locator('.js-plotly-plot .main-svg').count()) >= 2, 'plotly drew SVG plots');
+    // The live curve is briefly replaced while it is redrawn (see liveDisplay), so wait for the drawn state.
+    const drawn = await page
+      .waitForFunction("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", null, { timeout: 60_000 })
+      .then(() => true, () => false);
+    assert.ok(drawn, `training curves and the confusion matrix are drawn as plotly SVG (plots now: ${await plots.count()})`);
     // The live curve was redrawn after the last epoch: its x axis reaches epoch 2.
     const curvePoints = await plots.first().locator('.scatterlayer .trace').first().locator('.point').count();
     assert.equal(curvePoints, 2, 'the training curve shows both epochs');

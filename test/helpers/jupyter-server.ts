@@ -1,5 +1,6 @@
-// A real JupyterLab server from the venv for browser tests: a free loopback port, a random token,
-// autosave off (a test must never rewrite the committed notebooks), and the environment the kernels get.
+// A real JupyterLab server for browser tests, started the way `npm run lab` starts it (scripts/lab.mjs:
+// the venv's jupyter on notebooks/), plus a free loopback port, a random token, autosave off (a test
+// must never rewrite the committed notebooks), and the environment the kernels get.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,8 +25,8 @@ export async function startJupyterLab(env: NodeJS.ProcessEnv = {}): Promise<Jupy
   mkdirSync(notifications, { recursive: true });
   writeFileSync(join(notifications, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
   const child: ChildProcess = spawn(
-    join(VENV_BIN, 'jupyter'),
-    ['lab', '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`, `--notebook-dir=${join(ROOT, 'notebooks')}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
+    process.execPath,
+    [join(ROOT, 'scripts', 'lab.mjs'), '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`],
     {
       env: {
         ...process.env,
