@@ -171,6 +171,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
         data,
         ...(hooks.rerunOf ? { rerunOf: hooks.rerunOf.runId } : {}),
         ...(hooks.tags ? { tags: hooks.tags } : {}),
+        log,
       })
     : undefined;
   if (tracker) log(tracker.url ? `MLflow run: ${tracker.url}` : `MLflow run not created yet (server away); records are kept in ${join(runDir, 'mlflow-spool.jsonl')}`);

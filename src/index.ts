@@ -54,11 +54,11 @@ export { predictFiles, listInputs, type Prediction, type PredictOptions } from '
 export { servePredictions, type ServeOptions, type PredictService } from './serve/server';
 export * as mlflow from './mlflow-client';
 export { resolveTracking, defaultTracking, type TrackingTarget, type ResolveTrackingOptions } from './tracking/resolve';
-export { startRunTracker, systemTags, type RunTracker, type TrackerOptions } from './tracking/run-tracker';
+export { startRunTracker, systemTags, gradcamImageKey, GRADCAM_DIR, type RunTracker, type TrackerOptions } from './tracking/run-tracker';
 export { flattenParams } from './tracking/flatten';
-export { SPOOL_FILE, Spool, type SpoolOp, type SpoolRecord } from './tracking/spool';
+export { SPOOL_FILE, Spool, REGISTER_KEY_TAG, type SpoolOp, type SpoolRecord } from './tracking/spool';
 export { replaySpool, isTransientError, type ReplayResult } from './tracking/spool-replay';
-export { mlflowDelivery } from './tracking/spool-delivery';
+export { mlflowDelivery, type DeliveryOptions, type Registration } from './tracking/spool-delivery';
 export { syncRunFolder, type SyncOptions, type JournalSync } from './cli/sync';
 export {
   loadSweep,

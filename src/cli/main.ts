@@ -27,10 +27,11 @@ import { parseTagFlags } from './tags';
 const USAGE = `usage: cxrlab <command>
 
 commands:
-  train [experiment.yaml] [--set key=value ...] [--tag key=value ...]
+  train [experiment.yaml] [--set key=value ...] [--tag key=value ...] [--register <name>]
                             train and evaluate (default: experiments/default.yaml);
                             --set overrides any field, e.g. --set train.epochs=5;
-                            --tag adds an MLflow tag to the new run
+                            --tag adds an MLflow tag to the new run; --register registers the
+                            finished run's model as the next version of <name> in the model registry
   train --resume <run folder>
                             continue a stopped or killed run from its last completed epoch
   rerun <mlflow-run-id> [--set key=value ...]
@@ -67,9 +68,15 @@ async function train(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { set: { type: 'string', multiple: true, default: [] }, resume: { type: 'string' }, tag: { type: 'string', multiple: true, default: [] } },
+    options: {
+      set: { type: 'string', multiple: true, default: [] },
+      resume: { type: 'string' },
+      tag: { type: 'string', multiple: true, default: [] },
+      register: { type: 'string' },
+    },
   });
   if (values.resume && values.tag.length) throw new ConfigError('cxrlab train', ['--tag applies to a new run; a resumed run keeps its MLflow run and tags']);
+  if (values.resume && values.register !== undefined) throw new ConfigError('cxrlab train', ['--register applies to a new run; a resumed run keeps its config.json']);
   const tags = parseTagFlags(values.tag);
   if (values.resume && (positionals.length || values.set.length)) {
     throw new ConfigError('cxrlab train', ['--resume <run folder> takes the run\'s own config.json; give no experiment file or --set with it']);
@@ -77,7 +84,8 @@ async function train(args: string[]): Promise<void> {
   const resumeDir = values.resume ? resolve(values.resume) : undefined;
   const path = resumeDir ? join(resumeDir, 'config.json') : resolve(positionals[0] ?? DEFAULT_EXPERIMENT);
   const config = await loadExperiment(path, {
-    overrides: values.set,
+    // The name as given (a --set value is read as YAML: `123` would be a number).
+    overrides: [...values.set, ...(values.register !== undefined ? [`tracking.registeredModel=${JSON.stringify(values.register)}`] : [])],
     ...(process.env.CXRLAB_DATA ? { dataDir: process.env.CXRLAB_DATA } : {}),
   });
   await trainConfig(config, path, { ...(resumeDir ? { resumeDir } : {}), ...(tags.length ? { tags } : {}) });

@@ -117,7 +117,12 @@ async function syncJournal(file: string, runDir: string, tracking: TrackingFile,
     }
   }
   const refusedNow: string[] = [];
-  const send = mlflowDelivery(client);
+  const send = mlflowDelivery(client, {
+    onRegistered: async (r) => {
+      log(`cxrlab: ${runDir}: registered ${r.name} version ${r.version}`);
+      if (own) await writeJson(runDir, 'tracking.json', { ...readTrackingFile(runDir), registeredModel: { name: r.name, version: r.version, modelId: r.modelId } });
+    },
+  });
   const result = await replaySpool(spool, async (records, journal) => {
     await send(records, journal);
     // A run created only now: tracking.json names it before the run folder's files are uploaded.

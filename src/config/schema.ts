@@ -2,6 +2,7 @@
 // section's in src/data/config.ts).
 import { z } from 'zod';
 import { dataSchema } from '../data/config';
+import { registeredModelNameProblem } from '../mlflow-client/registry';
 
 const monitorFields = {
   /** Metric to watch, e.g. val_loss or val_accuracy. */
@@ -104,6 +105,17 @@ export const experimentSchema = z
       })
       .strict()
       .prefault({}),
+    /** What the MLflow run does beyond logging; absent (no default) when the experiment asks for nothing. */
+    tracking: z
+      .object({
+        /** Register the finished run's model as the next version of this registered model (a name MLflow accepts). */
+        registeredModel: z.string().superRefine((name, ctx) => {
+          const problem = registeredModelNameProblem(name);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

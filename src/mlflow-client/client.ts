@@ -1,11 +1,12 @@
 // createMlflowClient: one stateless client object over the API modules (experiments, runs, artifacts,
-// LoggedModels, images). Every call names its experiment, run or model; nothing is cached.
+// LoggedModels, images, the model registry). Every call names its experiment, run or model; nothing is cached.
 import { type ArtifactsApi, artifactsApi } from './artifacts';
 import type { Context } from './context';
 import { type ExperimentsApi, experimentsApi } from './experiments';
 import { type HttpOptions, createHttp } from './http';
 import { type ImagesApi, imagesApi } from './images';
 import { type LoggedModelsApi, loggedModelsApi } from './logged-models';
+import { type RegistryApi, registryApi } from './registry';
 import { type RunsApi, runsApi } from './runs';
 
 /** Options of createMlflowClient: the HTTP options (URI, credentials, retries, timeout, fetch) and the value policy. */
@@ -18,7 +19,7 @@ export interface MlflowClientOptions extends HttpOptions {
 }
 
 /** The whole client: see the API interfaces for each method. */
-export interface MlflowClient extends ExperimentsApi, RunsApi, ArtifactsApi, LoggedModelsApi, ImagesApi {
+export interface MlflowClient extends ExperimentsApi, RunsApi, ArtifactsApi, LoggedModelsApi, ImagesApi, RegistryApi {
   /** The tracking URI the client talks to, without credentials or trailing slash. */
   readonly trackingUri: string;
 }
@@ -50,5 +51,6 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
   const artifacts = artifactsApi(ctx);
   const models = loggedModelsApi(ctx, { artifacts, experimentOfRun: async (runId) => (await runs.getRun(runId)).info.experiment_id });
   const images = imagesApi({ artifacts, runs });
-  return { trackingUri: http.baseUrl, ...experiments, ...runs, ...artifacts, ...models, ...images };
+  const registry = registryApi(ctx);
+  return { trackingUri: http.baseUrl, ...experiments, ...runs, ...artifacts, ...models, ...images, ...registry };
 }

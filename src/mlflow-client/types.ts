@@ -123,3 +123,42 @@ export interface LoggedModel {
   };
   data?: { params?: KeyValue[]; metrics?: Metric[] };
 }
+
+/** A model version is PENDING_REGISTRATION until the registry has its files (at once on an OSS server), then READY or FAILED_REGISTRATION. */
+export type ModelVersionStatus = 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+
+/** A version of a registered model (`model-versions` endpoints). */
+export interface ModelVersion {
+  name: string;
+  /** A decimal number as text: `"1"`, `"2"`, … */
+  version: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  user_id?: string;
+  /** The legacy stage (`None`, `Staging`, …); aliases replace stages in MLflow 3. */
+  current_stage?: string;
+  description?: string;
+  /** Where the files come from: `models:/<model_id>` for a LoggedModel, or an artifact URI. */
+  source: string;
+  /** The run that produced the model (filled in from the LoggedModel's source run when not given). */
+  run_id?: string;
+  status: ModelVersionStatus;
+  status_message?: string;
+  tags?: KeyValue[];
+  run_link?: string;
+  aliases?: string[];
+  /** Not returned by the 3.17.2 server (its proto conversion leaves it out); the LoggedModel's `mlflow.modelVersions` tag records the link instead. */
+  model_id?: string;
+}
+
+/** A registered model (`registered-models` endpoints). */
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp?: number;
+  last_updated_timestamp?: number;
+  description?: string;
+  /** The newest version (per legacy stage), as registered-models/get returns it. */
+  latest_versions?: ModelVersion[];
+  tags?: KeyValue[];
+  aliases?: { alias: string; version: string }[];
+}

@@ -1,5 +1,6 @@
 // A run's MLflow side at its start: the run (new, or the one a resumed run already has), its params (the
-// flattened config, optimiser details, dataset counts) and its dataset input with a content digest.
+// flattened config, optimiser details, dataset counts) and its dataset input with a content digest; and
+// the run folder's tracking.json (server, run id, page, and the registered model version once there is one).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -50,6 +51,8 @@ export interface StartTrackingOptions {
   rerunOf?: string;
   /** Extra tags for a new run. */
   tags?: KeyValue[];
+  /** Progress lines of the tracker (e.g. `registered cxr version 3`). Defaults to console.log with a `cxrlab: ` prefix. */
+  log?: (message: string) => void;
 }
 
 export async function startTracking(options: StartTrackingOptions): Promise<RunTracker> {
@@ -61,6 +64,10 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
     runName: `${config.name}-${basename(runDir)}`,
     spoolDir: runDir,
     ...(previous.runId ? { runId: previous.runId } : {}),
+    ...(config.tracking?.registeredModel !== undefined ? { registeredModel: config.tracking.registeredModel } : {}),
+    log: options.log ?? ((m) => console.log(`cxrlab: ${m}`)),
+    // tracking.json names the version as soon as there is one (finish() registers after the upload of the folder).
+    onRegistered: () => recordTracking(target, runDir, tracker),
     tags: [
       { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
       ...(rerunOf ? [{ key: 'cxrlab.rerunOf', value: rerunOf }] : []),
@@ -75,7 +82,23 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
   return tracker;
 }
 
-/** tracking.json: the run's server, id and page (rewritten when a run created late gets its id). */
+/** What tracking.json holds. */
+export interface TrackingRecord {
+  trackingUri: string;
+  runId: string;
+  url: string;
+  /** The model version this run's model was registered as (config `tracking.registeredModel`). */
+  registeredModel?: { name: string; version: string; modelId: string };
+}
+
+/** tracking.json: the run's server, id and page (rewritten when a run created late gets its id), and its registered model version. */
 export async function recordTracking(target: TrackingTarget, runDir: string, tracker: RunTracker): Promise<void> {
-  await writeJson(runDir, 'tracking.json', { trackingUri: target.client.trackingUri, runId: tracker.runId, url: tracker.url });
+  const registered = tracker.registered;
+  const record: TrackingRecord = {
+    trackingUri: target.client.trackingUri,
+    runId: tracker.runId,
+    url: tracker.url,
+    ...(registered ? { registeredModel: { name: registered.name, version: registered.version, modelId: registered.modelId } } : {}),
+  };
+  await writeJson(runDir, 'tracking.json', record);
 }

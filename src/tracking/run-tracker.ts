@@ -1,21 +1,22 @@
 // One training run in MLflow: created with the system tags the Python client sets (mlflow.user,
 // mlflow.source.*, git commit), per-epoch metrics through a training callback (step = epoch, Keras'
-// names), and a finish that uploads the run folder, logs the model as an MLflow 3 LoggedModel and sets
-// FINISHED / FAILED / KILLED. Tracking never stops training: every record goes through the run's spool
-// (spool.ts). While the server is away — also at the start, when the run cannot be created yet — records
+// names), and a finish that uploads the run folder, logs its Grad-CAM PNGs as MLflow images (the UI's
+// image cards), logs the model as an MLflow 3 LoggedModel, registers it in the model registry when asked,
+// and sets FINISHED / FAILED / KILLED. Tracking never stops training: every record goes through the run's
+// spool (spool.ts). While the server is away — also at the start, when the run cannot be created yet — records
 // wait in the journal `<spoolDir>/mlflow-spool.jsonl`, are retried in the background after each epoch and
 // once more at the end; what is still undelivered then stays on disk for `cxrlab sync <run folder>`.
 // A record the server refuses (4xx) is reported through `warn` and not retried.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, renameSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Dataset, KeyValue, Metric, MlflowClient, RunStatus } from '../mlflow-client';
 import type { EpochLogs, TrainingCallback } from '../train/callbacks/callback';
 import { SPOOL_FILE, SPOOL_FILE_PATTERN, Spool, type SpoolOp, type SpoolRecord, describeOp } from './spool';
-import { mlflowDelivery } from './spool-delivery';
+import { type Registration, mlflowDelivery } from './spool-delivery';
 import { isTransientError, replaySpool } from './spool-replay';
 import { startSystemMetrics } from './system-metrics';
 
@@ -43,6 +44,16 @@ export interface TrackerOptions {
    * the attempt goes on in the background after that. Defaults to 60 000.
    */
   retryWaitMs?: number;
+  /**
+   * Register the run's model (the LoggedModel finish() logs) as the next version of this registered model —
+   * for a FINISHED run only. Through the journal like every record, so a registration made while the server
+   * is away happens at `cxrlab sync`.
+   */
+  registeredModel?: string;
+  /** Progress lines (e.g. `registered cxr version 3`). Defaults to console.log. */
+  log?: (message: string) => void;
+  /** Called (and awaited) once the model is registered by this tracker; an error it throws is only reported. */
+  onRegistered?: (registration: Registration) => void | Promise<void>;
 }
 
 export interface RunTracker {
@@ -54,14 +65,18 @@ export interface RunTracker {
   readonly url: string;
   /** The journal of undelivered records on disk, or null when there is none. */
   readonly spoolPath: string | null;
+  /** The model version finish() registered, or null (none asked, or not delivered yet). */
+  readonly registered: Registration | null;
   logParams(params: KeyValue[]): Promise<void>;
   logMetrics(values: Record<string, number | undefined>, step: number): Promise<void>;
   logDataset(dataset: Dataset, context: string): Promise<void>;
   /** Per-epoch metrics, step = epoch (0-based, as Keras autolog logs them); retries journaled records after each epoch. */
   callback(): TrainingCallback;
   /**
-   * Uploads `runDir` (without model/, checkpoints/ and journals), logs `runDir/model` as a LoggedModel, sets the
-   * status. Never throws for tracking problems: what cannot be delivered stays in the journal (see `warn`).
+   * Uploads `runDir` (without model/, checkpoints/ and journals), logs each PNG of `runDir/gradcam/` as an image
+   * (see gradcamImageKey) at the step of the last logged metrics, logs `runDir/model` as a LoggedModel and
+   * registers it (see registeredModel), sets the status. Never throws for tracking problems: what cannot be
+   * delivered stays in the journal (see `warn`).
    */
   finish(status: RunStatus, runDir?: string): Promise<void>;
 }
@@ -89,6 +104,32 @@ export function systemTags(env: NodeJS.ProcessEnv = process.env): KeyValue[] {
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The run folder's Grad-CAM overlays (src/explain/gallery.ts writes `gradcam/<class>/<right|wrong>-<image>-as-<predicted>.png`). */
+export const GRADCAM_DIR = 'gradcam';
+/** Longest image key gradcamImageKey makes: the file name MLflow writes adds about 80 characters to it. */
+const MAX_IMAGE_KEY = 160;
+
+/**
+ * The MLflow image key of a Grad-CAM PNG, from its path below `gradcam/`: `covid/right-p1-as-covid.png` →
+ * `gradcam.covid.right-p1-as-covid`. Folders are joined with `.` (a `/` in an image key breaks the UI's image
+ * cards on some MLflow versions), characters image keys do not allow (and `+`, `%`, which the file layout uses)
+ * become `_`, and the key is cut to 160 characters.
+ */
+export function gradcamImageKey(relPath: string): string {
+  const parts = relPath.replace(/\.png$/i, '').split(/[\\/]+/).filter(Boolean);
+  return ['gradcam', ...parts].join('.').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_IMAGE_KEY);
+}
+
+/** The PNGs below `dir`, as sorted '/'-separated paths relative to it (none when `dir` is missing). */
+async function pngsIn(dir: string): Promise<string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.png$/i.test(e.name))
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1).split(sep).join('/'))
+    .sort();
+}
 
 /** Waits for `work` at most `ms`; true when it finished in time. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -143,7 +184,21 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const waitMs = options.retryWaitMs ?? 60_000;
   const spoolFile = options.spoolDir ? join(options.spoolDir, SPOOL_FILE) : null;
-  const deliver = mlflowDelivery(client);
+  const log = options.log ?? ((m: string) => console.log(m));
+  let registered: Registration | null = null;
+  const deliver = mlflowDelivery(client, {
+    onRegistered: async (r) => {
+      registered = r;
+      log(`registered ${r.name} version ${r.version}${r.status === 'READY' ? '' : ` (${r.status})`}`);
+      try {
+        await options.onRegistered?.(r);
+      } catch (err) {
+        warn(`tracking: after registering ${r.name} version ${r.version}: ${message(err)}`);
+      }
+    },
+  });
+  /** The highest step given to logMetrics: the step the run's images are logged at. */
+  let lastStep = 0;
   const { spool, continued } = openSpool(options, warn);
   /** False from a failed delivery until a retry has delivered every journaled record. */
   let online = true;
@@ -289,10 +344,14 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     get spoolPath() {
       return spool.path;
     },
+    get registered() {
+      return registered;
+    },
     async logParams(params) {
       await submit({ op: 'params', params });
     },
     async logMetrics(values, step) {
+      if (Number.isSafeInteger(step)) lastStep = Math.max(lastStep, step);
       const metrics = metricsOf(values, step);
       if (metrics.length) await submit({ op: 'metrics', metrics });
     },
@@ -318,8 +377,23 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
             const path = join(runDir, name);
             await submit({ op: 'artifacts', path: spool.refer(path), artifactPath: statSync(path).isDirectory() ? name : '' }, 'full');
           }
+          const keys = new Set<string>();
+          for (const rel of await pngsIn(join(runDir, GRADCAM_DIR))) {
+            const base = gradcamImageKey(rel);
+            let key = base;
+            for (let n = 2; keys.has(key); n++) key = `${base.slice(0, MAX_IMAGE_KEY - String(n).length - 1)}-${n}`;
+            keys.add(key);
+            const path = spool.refer(join(runDir, GRADCAM_DIR, ...rel.split('/')));
+            await submit({ op: 'image', path, key, step: lastStep, timestamp: Date.now(), uuid: randomUUID() }, 'full');
+          }
+          const name = options.registeredModel;
           if (existsSync(join(runDir, 'model', 'model.json'))) {
-            await submit({ op: 'model', path: spool.refer(join(runDir, 'model')), name: 'model', modelType: 'tfjs-layers', key: randomBytes(12).toString('hex') }, 'full');
+            const modelKey = randomBytes(12).toString('hex');
+            await submit({ op: 'model', path: spool.refer(join(runDir, 'model')), name: 'model', modelType: 'tfjs-layers', key: modelKey }, 'full');
+            if (name !== undefined && status === 'FINISHED') await submit({ op: 'register', name, modelKey, key: randomBytes(12).toString('hex') }, 'full');
+            else if (name !== undefined) warn(`tracking: the model of a ${status} run is not registered as ${JSON.stringify(name)} (only FINISHED runs are)`);
+          } else if (name !== undefined) {
+            warn(`tracking: ${join(runDir, 'model', 'model.json')} is missing, so no model is registered as ${JSON.stringify(name)}`);
           }
         }
         await submit({ op: 'status', status, endTime: Date.now() }, 'full');

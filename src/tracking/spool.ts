@@ -7,7 +7,9 @@
 // its id. Delivery is safe to repeat when a `done` marker is missing (a crash between the server's answer
 // and the marker): metric points already on the server are not sent again, params carry the same value,
 // tags, artifacts and statuses overwrite, dataset inputs are deduplicated by the server, a LoggedModel is
-// looked up by the key it was tagged with before one is created, and a run by its name and start time.
+// looked up by the key it was tagged with before one is created, and a run by its name and start time;
+// an image keeps the file names fixed when it was recorded (overwritten, not added again), and a model
+// version is looked up by the key it was tagged with before one is registered.
 // Order is kept (the final status goes last). The file exists only while something is undelivered: the
 // tracker writes it when a delivery first fails, and it is removed once everything has been delivered.
 // A line torn by a crash at the end of the file is ignored with a warning and cut off before the next append.
@@ -23,6 +25,8 @@ export const SPOOL_FILE = 'mlflow-spool.jsonl';
 export const SPOOL_FILE_PATTERN = /^mlflow-spool(-[0-9a-f]+)?\.jsonl$/;
 /** The LoggedModel tag that identifies the model operation that created it. */
 export const MODEL_KEY_TAG = 'cxrlab.modelKey';
+/** The model version tag that identifies the register operation that created it. */
+export const REGISTER_KEY_TAG = 'cxrlab.registerKey';
 
 const VERSION = 1;
 
@@ -37,10 +41,20 @@ export type SpoolOp =
   | { op: 'artifacts'; path: string; artifactPath: string }
   /** A model folder logged as a LoggedModel of the run; `key` is unique to this operation. */
   | { op: 'model'; path: string; name: string; modelType: string; key: string }
+  /**
+   * A PNG logged as an image of the run under `key` (MLflow's `+` layout). `timestamp` and `uuid` are fixed when
+   * the operation is recorded, so the file names are too: a repeated delivery overwrites them, never adds a copy.
+   */
+  | { op: 'image'; path: string; key: string; step: number; timestamp: number; uuid: string }
+  /**
+   * The LoggedModel of the model operation with key `modelKey` registered as the next version of registered
+   * model `name`; the version is tagged with `key` (REGISTER_KEY_TAG), so a repeated delivery finds it.
+   */
+  | { op: 'register'; name: string; modelKey: string; key: string }
   | { op: 'status'; status: RunStatus; endTime?: number };
 
 export type SpoolOpKind = SpoolOp['op'];
-const OP_KINDS: readonly SpoolOpKind[] = ['create-run', 'metrics', 'params', 'tags', 'inputs', 'artifacts', 'model', 'status'];
+const OP_KINDS: readonly SpoolOpKind[] = ['create-run', 'metrics', 'params', 'tags', 'inputs', 'artifacts', 'model', 'image', 'register', 'status'];
 
 export interface SpoolRecord {
   id: number;
@@ -394,6 +408,10 @@ export function describeOp(op: SpoolOp): string {
       return `artifact ${op.path}`;
     case 'model':
       return `the model ${op.path}`;
+    case 'image':
+      return `image ${op.key} (${op.path})`;
+    case 'register':
+      return `the registration of the model as ${JSON.stringify(op.name)}`;
     case 'status':
       return `status ${op.status}`;
   }

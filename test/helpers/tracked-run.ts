@@ -24,12 +24,12 @@ export interface TrackedTraining {
  * Trains `name` on the cxr-dev images with `--set` overrides, logging to `trackingUri` under `experimentName`;
  * fails the test when the command fails or prints no MLflow run link.
  */
-export function trainTracked(options: { trackingUri: string; experimentName: string; name: string; sets: string[] }): TrackedTraining {
+export function trainTracked(options: { trackingUri: string; experimentName: string; name: string; sets: string[]; args?: string[] }): TrackedTraining {
   const dir = tempDir(options.name);
   const experiment = join(dir, 'experiment.yaml');
   writeFileSync(experiment, `name: ${options.name}\ndata:\n  dir: ${requireCxrDev()}\noutput:\n  dir: ${join(dir, 'runs')}\n`);
   const env = { ...process.env, CXRLAB_TRACKING: '1', MLFLOW_TRACKING_URI: options.trackingUri, MLFLOW_EXPERIMENT_NAME: options.experimentName };
-  const res = runCommand(process.execPath, [BIN, 'train', experiment, ...options.sets.flatMap((s) => ['--set', s])], { env });
+  const res = runCommand(process.execPath, [BIN, 'train', experiment, ...options.sets.flatMap((s) => ['--set', s]), ...(options.args ?? [])], { env });
   assert.equal(res.status, 0, `cxrlab train failed:\n${res.stderr.slice(-4000)}`);
   const url = /MLflow run (\S+)/.exec(res.stdout)?.[1] ?? '';
   assert.match(url, new RegExp(`^${options.trackingUri}/#/experiments/\\d+/runs/[0-9a-f]{32}$`), res.stdout);
