@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mlflowServerEnv } from '../../src/tracking/embedded-server';
 import { freePort } from '../../src/util/net';
 import { VENV_BIN } from './project';
 
@@ -115,7 +116,7 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     const proc = spawn(
       mlflow,
       ['server', '--backend-store-uri', backendStoreUri, '--artifacts-destination', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-      { detached: true, stdio: ['ignore', out, out], env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
+      { detached: true, stdio: ['ignore', out, out], env: { ...mlflowServerEnv(), MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
     );
     closeSync(out);
     const pid = proc.pid;
