@@ -12,6 +12,7 @@ import { syncCommand } from '../../src/cli/sync';
 import { type MlflowClient, createMlflowClient } from '../../src/mlflow-client';
 import { gradcamImageKey, startRunTracker } from '../../src/tracking/run-tracker';
 import { SPOOL_FILE } from '../../src/tracking/spool';
+import { captureLog } from '../helpers/console';
 import { type MlflowTestServer, startMlflowServer } from '../helpers/mlflow-server';
 import { tempDir } from '../helpers/project';
 import { type TrackedTraining, trainTracked } from '../helpers/tracked-run';
@@ -77,18 +78,6 @@ async function assertVersion(name: string, version: string, training: { runId: s
   const model = await reader.getLoggedModel(modelId);
   const linked = JSON.parse(model.info.tags?.find((t) => t.key === 'mlflow.modelVersions')?.value ?? '[]') as { name: string; version: number }[];
   assert.deepEqual(linked, [{ name, version: Number(version) }], 'the LoggedModel lists the version it became, once');
-}
-
-async function captureLog(work: () => Promise<void>): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  try {
-    await work();
-  } finally {
-    console.log = original;
-  }
-  return lines.join('\n');
 }
 
 test('two cxrlab train runs with tracking.registeredModel make versions 1 and 2, and log each Grad-CAM PNG once as an image', { timeout: 1_200_000 }, async () => {

@@ -14,6 +14,7 @@ import { type MlflowClient, createMlflowClient } from '../../src/mlflow-client';
 import type { EpochLogs } from '../../src/train/callbacks/callback';
 import { type RunTracker, startRunTracker } from '../../src/tracking/run-tracker';
 import { SPOOL_FILE, Spool } from '../../src/tracking/spool';
+import { captureLog } from '../helpers/console';
 import { type MlflowTestServer, startMlflowServer } from '../helpers/mlflow-server';
 import { tempDir } from '../helpers/project';
 
@@ -82,18 +83,6 @@ async function checkRun(runId: string, epochs: number, extraParams: Record<strin
   assert.equal(model.info.model_id, run.outputs?.model_outputs?.[0]?.model_id);
   assert.equal(model.info.status, 'LOGGED_MODEL_READY');
   assert.deepEqual((await reader.listArtifactsAt(model.info.artifact_uri)).map((f) => f.path).sort(), ['model.json', 'weights.bin']);
-}
-
-async function captureLog(work: () => Promise<void>): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  try {
-    await work();
-  } finally {
-    console.log = original;
-  }
-  return lines.join('\n');
 }
 
 test('a server killed mid-run and a run started while it is down: journals kept, then synced exactly once', { timeout: 900_000 }, async () => {
