@@ -113,6 +113,9 @@ function describeCause(err: unknown): { text: string; codes: string[] } {
   return { text: parts.join(': '), codes };
 }
 
+/** Error codes of a connection the server closed (an idle keep-alive timed out on its side). */
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
+
 function retryAfterMs(res: Response): number | undefined {
   const header = res.headers.get('retry-after');
   if (!header) return undefined;
@@ -185,6 +188,8 @@ export function createHttp(options: HttpOptions): Http {
       let retryable: boolean;
       let cause: unknown;
       let wait: number | undefined;
+      /** The server closed a kept-alive connection this request went out on (it idled out while the caller was busy). */
+      let staleConnection = false;
       try {
         res = await doFetch(url, init);
       } catch (err) {
@@ -207,6 +212,7 @@ export function createHttp(options: HttpOptions): Http {
         const { text, codes } = describeCause(cause);
         const tls = !timedOut && codes.some((c) => TLS_ERROR.test(c));
         retryable = !tls;
+        staleConnection = !timedOut && codes.some((c) => STALE_CONNECTION.has(c));
         failure = timedOut ? `no answer within ${timeoutMs / 1000} s` : text;
         if (!retryable || attempt >= maxRetries) {
           const hint = tls ? '; the server certificate was refused (MLFLOW_TRACKING_INSECURE_TLS=true skips the check)' : '';
@@ -219,7 +225,8 @@ export function createHttp(options: HttpOptions): Http {
           });
         }
       }
-      const delay = Math.min(maxBackoffMs, Math.max(backoffMs * 2 ** attempt, wait ?? 0));
+      // A first attempt that met a closed kept-alive connection is sent again at once, on a new connection.
+      const delay = attempt === 0 && staleConnection ? 0 : Math.min(maxBackoffMs, Math.max(backoffMs * 2 ** attempt, wait ?? 0));
       log(`mlflow-client: ${spec.method} ${errorPath} failed (${failure}); retry ${attempt + 1} of ${maxRetries} in ${delay} ms`);
       await sleep(delay);
     }

@@ -2,6 +2,8 @@
 // megabytes / _percentage, …_power_usage_watts / _percentage), read from `nvidia-smi` where there is one.
 // MLflow reads NVML through pynvml; nvidia-smi reports the same NVML figures and needs no native module.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export type GpuMetrics = Record<string, number>;
 
@@ -27,9 +29,18 @@ export function parseNvidiaSmi(csv: string): GpuMetrics {
   return metrics;
 }
 
-/** A sampler that runs nvidia-smi; after it is found missing or failing once, it returns {} without trying again. */
+/** Whether `command` (a path, or a name looked up on PATH) is a file: spawning one that is not there still forks the process. */
+function findable(command: string, path = process.env.PATH ?? ''): boolean {
+  if (command.includes('/')) return existsSync(command);
+  return path.split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+/**
+ * A sampler that runs nvidia-smi; where it is not found it never spawns (forking a large training
+ * process blocks it for tens of ms), and after it fails once it returns {} without trying again.
+ */
 export function gpuSampler(command = process.env.CXRLAB_NVIDIA_SMI ?? 'nvidia-smi'): () => Promise<GpuMetrics> {
-  let available = true;
+  let available = findable(command);
   return () =>
     new Promise((done) => {
       if (!available) return done({});

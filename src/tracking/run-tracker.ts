@@ -70,8 +70,13 @@ export interface RunTracker {
   logParams(params: KeyValue[]): Promise<void>;
   logMetrics(values: Record<string, number | undefined>, step: number): Promise<void>;
   logDataset(dataset: Dataset, context: string): Promise<void>;
-  /** Per-epoch metrics, step = epoch (0-based, as Keras autolog logs them); retries journaled records after each epoch. */
+  /**
+   * Per-epoch metrics, step = epoch (0-based, as Keras autolog logs them), journaled and sent in the background
+   * (training does not wait for the server); retries journaled records after each epoch.
+   */
   callback(): TrainingCallback;
+  /** Waits until every journaled record is delivered, or the server is found away. */
+  flush(): Promise<void>;
   /**
    * Uploads `runDir` (without model/, checkpoints/ and journals), logs each PNG of `runDir/gradcam/` as an image
    * (see gradcamImageKey) at the step of the last logged metrics, logs `runDir/model` as a LoggedModel and
@@ -267,14 +272,18 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
   };
 
   /**
-   * Journals a record and, while the server answers, delivers it. During training the wait is bounded by
-   * retryWaitMs (a server that stops answering is then treated as away); finish() waits for its uploads.
+   * Journals a record and, while the server answers, delivers it. 'bounded' waits up to retryWaitMs (a
+   * server that stops answering is then treated as away); 'background' returns once the record is
+   * journaled (the per-epoch metrics: training never waits on the server); finish() waits for everything.
    */
-  const submit = async (op: SpoolOp, wait: 'bounded' | 'full' = 'bounded'): Promise<void> => {
+  const submit = async (op: SpoolOp, wait: 'background' | 'bounded' | 'full' = 'bounded'): Promise<void> => {
     spool.append(op);
     if (!online) return;
-    if (wait === 'full') await drain();
-    else if (!(await within(drain(), waitMs))) wentAway(new Error(`no answer within ${waitMs / 1000} s`));
+    if (wait === 'full') return drain();
+    const answered = within(drain(), waitMs).then((ok) => {
+      if (!ok) wentAway(new Error(`no answer within ${waitMs / 1000} s`));
+    });
+    if (wait === 'bounded') await answered;
   };
 
   const retryInBackground = (): void => {
@@ -305,7 +314,7 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
   const system =
     options.systemMetrics === false
       ? null
-      : startSystemMetrics((metrics, step) => submit({ op: 'metrics', metrics: metricsOf(metrics, step) }), { diskPath: process.cwd() });
+      : startSystemMetrics((metrics, step) => submit({ op: 'metrics', metrics: metricsOf(metrics, step) }, 'background'), { diskPath: process.cwd() });
 
   const reportLeftovers = (runDir: string | undefined): void => {
     const pending = spool.pending().length;
@@ -358,10 +367,15 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     async logDataset(dataset, context) {
       await submit({ op: 'inputs', datasets: [{ dataset, tags: [{ key: 'mlflow.data.context', value: context }] }] });
     },
+    async flush() {
+      if (online && blocked === null) await drain();
+    },
     callback() {
       return {
         async onEpochEnd(epoch: number, logs: EpochLogs) {
-          await tracker.logMetrics({ ...logs }, epoch);
+          lastStep = Math.max(lastStep, epoch);
+          const metrics = metricsOf({ ...logs }, epoch);
+          if (metrics.length) await submit({ op: 'metrics', metrics }, 'background');
           retryInBackground();
         },
       };

@@ -111,9 +111,10 @@ async function trainEpoch(
   let asked = performance.now();
   for await (const { xs, ys } of source.batches(epoch, options.batchSize)) {
     waitMs += performance.now() - asked;
-    // A batch's awaits resolve at once, so without a turn of the event loop a SIGINT listener (Ctrl-C,
-    // a notebook interrupt) would only run at the epoch's end.
-    if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
+    // A batch's awaits resolve at once: without a turn of the event loop between batches, SIGINT listeners
+    // (Ctrl-C, a notebook interrupt), timers (system metrics) and network I/O (tracking delivered in the
+    // background, a server closing an idle connection) would all wait for the epoch's end.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) {
       ctx.stopTraining(`stopped: ${String(options.signal.reason ?? 'aborted')}`);
       return null;

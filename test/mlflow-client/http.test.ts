@@ -101,6 +101,14 @@ test('connection errors (refused, reset) are retried; after the last retry the e
   assert.equal(down.requests.length, 4);
 });
 
+test('a connection the server closed (a kept-alive one that idled out) is retried at once on the first attempt, with backoff after that', async () => {
+  const flaky = fakeFetch((_req, i) => (i < 2 ? reset() : jsonResponse(200, RUN)));
+  const { sleeps, sleep } = recordSleeps();
+  const client = createMlflowClient({ trackingUri: 'http://mlflow.test', fetch: flaky.fetch, sleep, backoffMs: 10 });
+  assert.equal((await client.getRun('r1')).info.run_id, 'r1');
+  assert.deepEqual(sleeps, [0, 20]);
+});
+
 test('a real refused port goes through the real fetch and is retried', async () => {
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {

@@ -97,6 +97,7 @@ test('a server killed mid-run and a run started while it is down: journals kept,
   assert.match(a.runId, /^[0-9a-f]{32}$/);
   await begin(a, dirA, 'a');
   for (const epoch of [0, 1]) await onEpochEnd(a)(epoch, logs(epoch));
+  await a.flush(); // epoch metrics go in the background
   assert.equal(a.spoolPath, null, 'no journal while everything is delivered');
   assert.equal((await reader.getMetricHistory(a.runId, 'loss')).length, 2);
 
