@@ -1,13 +1,15 @@
 // A real MLflow server for tests: the venv's `mlflow server` on a free 127.0.0.1 port with a sqlite
-// store (or a given backend store URI, e.g. postgresql://…) and an artifacts folder in a temp dir.
-// It can be stopped (gracefully or killed) and started again on the same port and store, so tests
-// can take the server away in the middle of a run.
+// store (or a given backend store URI, e.g. postgresql://…; with CXRLAB_TEST_BACKEND=postgres every
+// server gets a throwaway PostgreSQL cluster of its own, which is how `npm test` runs the real-server
+// suite a second time) and an artifacts folder in a temp dir. It can be stopped (gracefully or killed)
+// and started again on the same port and store, so tests can take the server away in the middle of a run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlflowServerEnv } from '../../src/tracking/embedded-server';
 import { freePort } from '../../src/util/net';
+import { startPostgres } from './postgres';
 import { VENV_BIN } from './project';
 
 export interface MlflowServerOptions {
@@ -17,7 +19,10 @@ export interface MlflowServerOptions {
   startTimeoutMs?: number;
   /** The mlflow executable. Defaults to the project's venv. */
   mlflow?: string;
-  /** The backend store, e.g. postgresql://user:pw@127.0.0.1:5432/mlflow. Defaults to sqlite:///<dir>/mlflow.db. */
+  /**
+   * The backend store, e.g. postgresql://user:pw@127.0.0.1:5432/mlflow. Defaults to sqlite:///<dir>/mlflow.db,
+   * or with CXRLAB_TEST_BACKEND=postgres to a PostgreSQL cluster started for this server (closed with it).
+   */
   backendStoreUri?: string;
 }
 
@@ -102,8 +107,9 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   const port = await freePort();
   const uri = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'server.log');
-  const backendStoreUri = options.backendStoreUri ?? `sqlite:///${join(dir, 'mlflow.db')}`;
-  const timeoutMs = options.startTimeoutMs ?? 180_000;
+  const cluster = options.backendStoreUri === undefined && testBackend() === 'postgres' ? await startPostgres() : null;
+  const backendStoreUri = options.backendStoreUri ?? cluster?.url ?? `sqlite:///${join(dir, 'mlflow.db')}`;
+  const timeoutMs = options.startTimeoutMs ?? (cluster ? 420_000 : 180_000);
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   installExitHook();
@@ -174,10 +180,32 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     },
     async close() {
       await stopWith('SIGTERM', 10_000);
+      await cluster?.close();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
     logTail,
   };
-  await start();
+  try {
+    await start();
+    // /health answers before the worker has opened its store; on PostgreSQL that first opening (the
+    // schema migrations) can take minutes on two cores: make it here, so no test's timeout pays for it.
+    if (cluster) await openStore(uri, timeoutMs);
+  } catch (err) {
+    await cluster?.close();
+    throw err;
+  }
   return server;
+}
+
+/** The backend store the real-server tests run on: CXRLAB_TEST_BACKEND, `sqlite` (default) or `postgres`. */
+export function testBackend(env: NodeJS.ProcessEnv = process.env): 'sqlite' | 'postgres' {
+  const value = env.CXRLAB_TEST_BACKEND ?? 'sqlite';
+  if (value !== 'sqlite' && value !== 'postgres') throw new Error(`CXRLAB_TEST_BACKEND: expected sqlite or postgres, received ${JSON.stringify(value)}`);
+  return value;
+}
+
+async function openStore(uri: string, timeoutMs: number): Promise<void> {
+  const res = await fetch(`${uri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=Default`, { signal: AbortSignal.timeout(timeoutMs) });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`startMlflowServer: the first store request to ${uri} answered HTTP ${res.status}`);
 }
