@@ -4,10 +4,10 @@
 import { tf } from '../native/tf';
 import { mapLimit } from '../util/map-limit';
 import { CLASS_NAMES, classIndex } from './classes';
-import { type DecodeOptions, decodePixels } from './decode';
-import { type DecodeCacheOptions, type DecodeCacheStats, decodeCachedPlanes, emptyCacheStats } from './decode-cache';
+import type { DecodeOptions } from './decode';
+import { type DecodeCacheOptions, type DecodeCacheStats, cachedLoader, emptyCacheStats } from './decode-cache';
 import type { ImageEntry } from './index-entry';
-import { type PlanePixels, assemblePlanes, pixelTensor, toPlanes } from './planes';
+import { assemblePlanes, decodePlanes, pixelTensor } from './planes';
 
 export interface LabelledTensors {
   /** [n, size, size, channels] float32 in [0, 1]; [n, size, size, 1] when all are grey and `grey` is 'planes'. */
@@ -37,9 +37,8 @@ const DECODE_CONCURRENCY = 4;
 
 export async function loadTensors(entries: readonly LoadEntry[], options: LoadTensorsOptions): Promise<LabelledTensors> {
   const stats = options.cache ? emptyCacheStats() : undefined;
-  const decodeOne = async (entry: LoadEntry): Promise<PlanePixels> =>
-    options.cache ? decodeCachedPlanes(entry, { ...options, cache: options.cache, ...(stats ? { stats } : {}) }) : toPlanes(await decodePixels(entry.path, options), options.channels);
-  const images = await mapLimit(entries, DECODE_CONCURRENCY, decodeOne);
+  const load = options.cache ? cachedLoader(options.cache, stats) : decodePlanes;
+  const images = await mapLimit(entries, DECODE_CONCURRENCY, (entry) => load(entry, options));
   const labels = Int32Array.from(entries, (e) => classIndex(e.label));
   return {
     xs: pixelTensor(assemblePlanes(images, options), options, options.grey ?? 'channels'),

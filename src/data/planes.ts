@@ -5,7 +5,7 @@
 // third. Also the one conversion of many images' integers to a float32 batch in [0, 1], natively.
 import { tf } from '../native/tf';
 import { expandPlanes } from '../train/memory-batches';
-import { type DecodeOptions, type DecodedPixels, maxValue, writeUnitRange } from './decode';
+import { type DecodeOptions, type DecodedPixels, decodePixels, maxValue, writeUnitRange } from './decode';
 
 /** Decoded integers, HWC, with `planes` samples per pixel: 1 for grey, else the decode's channels. */
 export type PlanePixels = DecodedPixels & { planes: number };
@@ -43,6 +43,11 @@ function withData(pixels: DecodedPixels, data: Uint8Array | Uint16Array, planes:
 /** `pixels` (`channels` samples per pixel) as one plane when they are grey, else unchanged. */
 export function toPlanes(pixels: DecodedPixels, channels: number): PlanePixels {
   return isReplicatedGrey(pixels.data, channels) ? withData(pixels, firstChannel(pixels.data, channels), 1) : withData(pixels, pixels.data, channels);
+}
+
+/** Decodes an image file (decodePixels), grey as one plane. */
+export async function decodePlanes(file: { path: string }, decode: DecodeOptions): Promise<PlanePixels> {
+  return toPlanes(await decodePixels(file.path, decode), decode.channels);
 }
 
 /** `pixels` with `channels` samples per pixel (a grey plane replicated). */

@@ -8,9 +8,9 @@ import type { Batch, BatchSource } from '../train/memory-batches';
 import { mapLimit } from '../util/map-limit';
 import { deriveSeed, Rng } from '../util/rng';
 import { CLASS_NAMES, classIndex } from './classes';
-import { type DecodeOptions, decodePixels } from './decode';
+import type { DecodeOptions } from './decode';
 import type { ImageEntry } from './index-entry';
-import { type PlaneBatch, type PlanePixels, assemblePlanes, checkPlanes, pixelTensor, toPlanes } from './planes';
+import { type PlaneBatch, type PlanePixels, assemblePlanes, checkPlanes, decodePlanes, pixelTensor } from './planes';
 
 export interface StreamOptions<E extends ImageEntry> {
   decode: DecodeOptions;
@@ -34,10 +34,6 @@ const DEFAULT_CONCURRENCY = 4;
 
 interface Pixels extends PlaneBatch {
   labels: Int32Array;
-}
-
-async function decodePlanes(entry: ImageEntry, decode: DecodeOptions): Promise<PlanePixels> {
-  return toPlanes(await decodePixels(entry.path, decode), decode.channels);
 }
 
 /** Reads the images of one batch, `concurrency` at a time, into one buffer. */
