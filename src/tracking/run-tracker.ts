@@ -311,6 +311,13 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     return Object.entries(values).flatMap(([key, value]) => (typeof value === 'number' && Number.isFinite(value) ? [{ key, value, timestamp, step }] : []));
   };
 
+  /** Logged metrics (not system metrics) also move the step the run's images are logged at. */
+  const recordMetrics = async (values: Record<string, number | undefined>, step: number, wait: 'background' | 'bounded'): Promise<void> => {
+    if (Number.isSafeInteger(step)) lastStep = Math.max(lastStep, step);
+    const metrics = metricsOf(values, step);
+    if (metrics.length) await submit({ op: 'metrics', metrics }, wait);
+  };
+
   const system =
     options.systemMetrics === false
       ? null
@@ -359,11 +366,7 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     async logParams(params) {
       await submit({ op: 'params', params });
     },
-    async logMetrics(values, step) {
-      if (Number.isSafeInteger(step)) lastStep = Math.max(lastStep, step);
-      const metrics = metricsOf(values, step);
-      if (metrics.length) await submit({ op: 'metrics', metrics });
-    },
+    logMetrics: (values, step) => recordMetrics(values, step, 'bounded'),
     async logDataset(dataset, context) {
       await submit({ op: 'inputs', datasets: [{ dataset, tags: [{ key: 'mlflow.data.context', value: context }] }] });
     },
@@ -373,9 +376,7 @@ export async function startRunTracker(options: TrackerOptions): Promise<RunTrack
     callback() {
       return {
         async onEpochEnd(epoch: number, logs: EpochLogs) {
-          lastStep = Math.max(lastStep, epoch);
-          const metrics = metricsOf({ ...logs }, epoch);
-          if (metrics.length) await submit({ op: 'metrics', metrics }, 'background');
+          await recordMetrics({ ...logs }, epoch, 'background');
           retryInBackground();
         },
       };
