@@ -62,3 +62,10 @@ export function validationError(method: string, path: string, problems: readonly
   const text = problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
   return new MlflowError(text, { kind: 'validation', method, path, errorCode: 'INVALID_PARAMETER_VALUE' });
 }
+
+/** A search's page size: `value`, or `fallback` when absent; an integer in 1–`max` (the server's own bound), else a validation error. */
+export function pageSize(method: string, path: string, value: number | undefined, fallback: number, max: number): number {
+  const size = value ?? fallback;
+  if (!(Number.isInteger(size) && size >= 1 && size <= max)) throw validationError(method, path, [`maxResults must be an integer in 1–${max}, received ${size}`]);
+  return size;
+}

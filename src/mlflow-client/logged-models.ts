@@ -3,7 +3,7 @@
 // not the run's), and finalize it READY — or UPLOAD_FAILED when the upload breaks.
 import type { ArtifactsApi } from './artifacts';
 import { API, type Context, fitValue } from './context';
-import { validationError } from './errors';
+import { pageSize, validationError } from './errors';
 import { MAX_PARAMS_TAGS_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH, keyProblem } from './limits';
 import type { KeyValue, LoggedModel, LoggedModelStatus } from './types';
 
@@ -122,8 +122,7 @@ export function loggedModelsApi(ctx: Context, deps: { artifacts: ArtifactsApi; e
 
     async searchLoggedModels(experimentIds, options = {}) {
       const path = `${API}/logged-models/search`;
-      const maxResults = options.maxResults ?? 100;
-      if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 1000)) throw validationError('POST', path, [`maxResults must be an integer in 1–1000, received ${maxResults}`]);
+      const maxResults = pageSize('POST', path, options.maxResults, 100, 1000);
       const res = await http.json<{ models?: LoggedModel[]; next_page_token?: string }>({
         method: 'POST',
         path,

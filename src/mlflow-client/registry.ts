@@ -5,7 +5,7 @@
 // `model_id` (the server fills in `run_id` from the LoggedModel's source run and tags the LoggedModel with
 // `mlflow.modelVersions`), then wait while the version is PENDING_REGISTRATION.
 import { API, type Context } from './context';
-import { MlflowError, isMlflowError, validationError } from './errors';
+import { isMlflowError, MlflowError, pageSize, validationError } from './errors';
 import { charLength, keyProblem } from './limits';
 import type { KeyValue, ModelVersion, RegisteredModel } from './types';
 
@@ -208,8 +208,7 @@ export function registryApi(ctx: Context): RegistryApi {
 
     async searchModelVersions(options = {}) {
       const path = `${API}/model-versions/search`;
-      const maxResults = options.maxResults ?? 1000;
-      if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 200_000)) throw validationError('GET', path, [`maxResults must be an integer in 1–200000, received ${maxResults}`]);
+      const maxResults = pageSize('GET', path, options.maxResults, 1000, 200_000);
       // The 3.17.2 server answers this endpoint on GET only (POST is 405).
       const res = await http.json<{ model_versions?: ModelVersion[]; next_page_token?: string }>({
         method: 'GET',

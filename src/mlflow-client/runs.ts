@@ -3,7 +3,7 @@
 // value is checked, metric history, and dataset inputs.
 import { userInfo } from 'node:os';
 import { API, type Context, fitValue } from './context';
-import { MlflowError, isMlflowError, validationError } from './errors';
+import { isMlflowError, MlflowError, pageSize, validationError } from './errors';
 import {
   MAX_DATASETS_PER_BATCH,
   MAX_DATASET_DIGEST_SIZE,
@@ -202,8 +202,7 @@ export function runsApi(ctx: Context, chunkOptions: ChunkOptions = {}): RunsApi 
 
     async searchRuns(experimentIds, options = {}) {
       const path = `${API}/runs/search`;
-      const maxResults = options.maxResults ?? 1000;
-      if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 50_000)) throw validationError('POST', path, [`maxResults must be an integer in 1–50000, received ${maxResults}`]);
+      const maxResults = pageSize('POST', path, options.maxResults, 1000, 50_000);
       const res = await http.json<{ runs?: Run[]; next_page_token?: string }>({
         method: 'POST',
         path,
