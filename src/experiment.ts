@@ -265,7 +265,6 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
     let { stopReason } = first;
     if (resume) tf.dispose(resume.optimizer.map((o) => o.tensor));
     if (stopReason) log(stopReason);
-    if (streamCache) log(`decoded-image cache while streaming: ${streamCache.hits} hits, ${streamCache.misses} decoded`);
     if (transfer && t.fineTune.epochs > 0 && !stopReason) {
       setTrainableBackbone(transfer, t.fineTune.unfreeze === 'all' ? 'none' : t.fineTune.unfreeze);
       log(`fine-tuning: ${t.fineTune.epochs} epoch(s) at learning rate ${t.fineTune.learningRate} with the backbone unfrozen`);
@@ -285,6 +284,7 @@ async function trainAndEvaluate(config: ExperimentConfig, hooks: ExperimentHooks
       if (phase2.stopReason) log(phase2.stopReason);
       stopReason = phase2.stopReason; // an interrupt while fine-tuning ends the run KILLED
     }
+    if (streamCache) log(`decoded-image cache while streaming: ${streamCache.hits} hits, ${streamCache.misses} decoded`);
     await writeJson(runDir, 'history.json', history);
     await model.save(`file://${join(runDir, 'model')}`);
 

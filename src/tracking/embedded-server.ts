@@ -70,7 +70,6 @@ function readState(dir: string): StateFile | null {
   }
 }
 
-/** Returns a healthy local server, reusing the recorded one when it still answers. */
 /**
  * The server's environment: MLflow 3's job runner (GenAI jobs cxrlab does not use) is off unless the
  * environment turns it on. It starts about six worker processes of ~240 MB each, and on two cores it
@@ -80,6 +79,7 @@ export function mlflowServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return { ...env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION ?? 'false' };
 }
 
+/** Returns a healthy local server, reusing the recorded one when it still answers. */
 export async function ensureEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => {});
   const previous = readState(options.stateDir);
