@@ -2,6 +2,7 @@
 // (schedules and ReduceLROnPlateau change the rate between epochs).
 import { ConfigError } from '../errors';
 import { tf } from '../native/tf';
+import { KerasAdam } from './adam';
 
 export const OPTIMIZER_NAMES = ['adam', 'rmsprop', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -13,12 +14,12 @@ export interface OptimizerOptions {
   momentum?: number;
 }
 
-/** Keras' defaults: Adam β1 0.9, β2 0.999, ε 1e-7; RMSprop ρ 0.9, ε 1e-7. */
+/** Keras' defaults: Adam β1 0.9, β2 0.999, ε 1e-7 (in Keras' own update, see adam.ts); RMSprop ρ 0.9, ε 1e-7. */
 export function makeOptimizer(options: OptimizerOptions): tf.Optimizer {
   const momentum = options.momentum ?? 0;
   switch (options.name) {
     case 'adam':
-      return tf.train.adam(options.learningRate, 0.9, 0.999, 1e-7);
+      return new KerasAdam(options.learningRate, 0.9, 0.999, 1e-7);
     case 'rmsprop':
       return tf.train.rmsprop(options.learningRate, 0.9, momentum, 1e-7);
     case 'sgd':
