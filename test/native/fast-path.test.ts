@@ -74,10 +74,11 @@ for (const name of MODEL_NAMES) {
   });
 }
 
-/** Batch norm in training (biased variance) and its gradients for dy, in float64. */
+/** Batch norm in training (biased variance), its gradients for dy and the batch statistics, in float64. */
 function batchNormReference(x: Float32Array, dy: Float32Array, channels: number, gamma: Float32Array, eps: number) {
   const rows = x.length / channels;
-  const out = { y: new Float64Array(x.length), dx: new Float64Array(x.length), dgamma: new Float64Array(channels), dbeta: new Float64Array(channels) };
+  const perChannel = () => new Float64Array(channels);
+  const out = { y: new Float64Array(x.length), dx: new Float64Array(x.length), dgamma: perChannel(), dbeta: perChannel(), mean: perChannel(), variance: perChannel() };
   for (let k = 0; k < channels; k++) {
     let mean = 0;
     for (let i = 0; i < rows; i++) mean += x[i * channels + k] as number;
@@ -85,6 +86,8 @@ function batchNormReference(x: Float32Array, dy: Float32Array, channels: number,
     let variance = 0;
     for (let i = 0; i < rows; i++) variance += ((x[i * channels + k] as number) - mean) ** 2;
     variance /= rows;
+    out.mean[k] = mean;
+    out.variance[k] = variance;
     const inv = 1 / Math.sqrt(variance + eps);
     let sumDy = 0;
     let sumDyXhat = 0;
@@ -112,18 +115,25 @@ test('batch norm on the fast path is as close to a float64 reference as stock tf
   const gamma = tf.tensor1d([1, 0.5, 2, 1, 1.5]);
   const beta = tf.zeros([5]);
   const ref = batchNormReference(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, 5, gamma.dataSync() as Float32Array, 1e-3);
-  const want = [ref.y, ref.dx, ref.dgamma, ref.dbeta];
-  /** y, dx, dgamma, dbeta as the tfjs-layers BatchNormalization layer computes them in training. */
+  const want = [ref.y, ref.dx, ref.dgamma, ref.dbeta, ref.mean, ref.variance];
+  /** y, dx, dgamma, dbeta and the moving mean and variance as a BatchNormalization layer computes them in training. */
   const compute = (): Float32Array[] =>
     tf.tidy(() => {
-      const layerLike = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-        return tf.batchNorm4d(xx as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3);
-      };
-      const { value, grads } = tf.valueAndGrads((xx, g, b) => layerLike(xx, g, b).mul(dy).sum())([x, gamma, beta]);
-      const y = layerLike(x, gamma, beta);
-      value.dispose();
-      return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+      const layer = tf.layers.batchNormalization({ epsilon: 1e-3, momentum: 0.25 });
+      layer.build(x.shape);
+      layer.setWeights([gamma, beta, tf.zeros([5]), tf.zeros([5])]);
+      const xv = tf.variable(x);
+      const [g, b] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [tf.Variable, tf.Variable];
+      let y: tf.Tensor | undefined;
+      const { grads } = tf.variableGrads(() => {
+        y = tf.keep(layer.apply(xv, { training: true }) as tf.Tensor);
+        return y.mul(dy).sum() as tf.Scalar;
+      }, [xv, g, b]);
+      const moving = layer.getWeights().slice(2).map((w) => w.div(0.75)); // 0.25·0 + 0.75·batch statistic
+      const out = [y!, grads[xv.name]!, grads[g.name]!, grads[b.name]!, ...moving].map((t) => t.dataSync() as Float32Array);
+      xv.dispose();
+      tf.dispose(layer.weights.map((w) => w.read()));
+      return out;
     });
   /** Worst error per output, relative to the output's largest reference value. */
   const errors = (got: Float32Array[]) => got.map((g, o) => {
@@ -136,7 +146,7 @@ test('batch norm on the fast path is as close to a float64 reference as stock tf
   enableFastPath();
   assert.equal(enableFastPath().find((o) => o.name === 'batch-norm')?.status, 'on');
   const fast = errors(compute());
-  ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, o) => {
+  ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance'].forEach((name, o) => {
     const limit = Math.max(1e-5, 3 * (stock[o] as number));
     assert.ok((fast[o] as number) <= limit, `${name}: fast error ${fast[o]} vs stock ${stock[o]}`);
   });
