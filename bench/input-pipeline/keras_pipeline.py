@@ -2,7 +2,8 @@
 
 usage: keras_pipeline.py <idg|tfdata>[-train] <data dir> <size> <batch> <epochs>
 Prints one JSON line: {"variant", "images", "epochs": [img/s per epoch, wall time], "rssMiB"}.
-With -train the pipeline feeds model.fit of the seed-004 CNN (Adam 1e-3), TensorFlow's defaults.
+With -train the pipeline feeds model.fit of the seed-004 CNN (Adam 1e-3); run.ts starts it with
+TF_ENABLE_ONEDNN_OPTS=1 (Keras at its best on this CPU, as bench:train's anchor).
 - idg: Keras' ImageDataGenerator(rescale=1/255, the bench's augmentation).flow_from_directory: PIL
   decoding and resizing, scipy affine transforms per image.
 - tfdata: tf.data: read_file → decode_image → resize → /255 in parallel (AUTOTUNE), batch, Keras

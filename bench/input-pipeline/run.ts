@@ -47,7 +47,9 @@ function runVariant(variant: Variant, o: { data: string; size: string; batch: st
     ? [process.execPath, ['--import', 'tsx', join(__dirname, 'cxrlab-worker.ts'), WORKER_VARIANT[variant], ...common, ...(cache ? [cache] : [])]]
     : [join(ROOT, process.env.CXRLAB_VENV ?? '.venv', 'bin', 'python'), [join(__dirname, 'keras_pipeline.py'), WORKER_VARIANT[variant], ...common]];
   try {
-    const res = spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    // Keras at its best, as in bench:train: oneDNN on (TensorFlow leaves it off on CPUs without AVX-512).
+    const env = variant.startsWith('cxrlab') ? process.env : { ...process.env, TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '2' };
+    const res = spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
     const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
     if (res.status !== 0 || !line) throw new Error(`${variant} failed (exit ${res.status}):\n${res.stderr.slice(-3000)}`);
     return JSON.parse(line) as Result;
