@@ -1,10 +1,14 @@
 // Adam in Keras 3's form: m ← m + (g − m)(1 − β1), v ← v + (g² − v)(1 − β2),
-// w ← w − α·m / (√v + ε) with α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ) computed once per step in JavaScript.
-// Twelve ops per weight and one new scalar per step, against tfjs' fourteen ops and about five
-// scalars built from JavaScript numbers per weight; ε sits where Keras (and TensorFlow's ApplyAdam)
-// put it. The moment variables, their names and getWeights/setWeights are tfjs' own, so a saved
-// optimizer state resumes under either class.
+// w ← w − α·m / (√v + ε) with α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ); ε sits where Keras (and TensorFlow's
+// ApplyAdam) put it. On the fast path each weight's update is one native kernel (native/fast/
+// adam-update.ts); otherwise it is twelve tfjs ops per weight and one new scalar per step, against
+// tfjs' fourteen ops and about five scalars per weight. Either way getWeights/setWeights use tfjs'
+// layout (iterations, then every first moment `<weight>/m`, then every second moment `<weight>/v`),
+// so a saved optimizer state resumes under either route and under tf.train.adam.
+import { type AdamSlot, applyAdam, createSlot, destroySlot, nativeAdamEnabled, readResource } from '../native/fast/adam-update';
 import { tf } from '../native/tf';
+
+type NamedTensor = { name: string; tensor: tf.Tensor };
 
 interface Moment {
   originalName: string;
@@ -15,30 +19,57 @@ interface Moment {
 interface AdamState {
   accumulatedFirstMoment: Moment[];
   accumulatedSecondMoment: Moment[];
+  iterations_: number;
   incrementIterations(): void;
+  saveIterations(): Promise<NamedTensor>;
+  extractIterations(weights: NamedTensor[]): Promise<NamedTensor[]>;
 }
+
+type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 export class KerasAdam extends tf.AdamOptimizer {
   private constants: { oneMinusBeta1: tf.Scalar; oneMinusBeta2: tf.Scalar; epsilon: tf.Scalar } | null = null;
+  /** The native route's per-weight state (by the weight's position, as tfjs keys its moments), or null on the JavaScript route. */
+  private readonly slots: (AdamSlot & { name: string })[] | null;
+  /** The tensors the last getWeights() made, kept alive until the next call or dispose(). */
+  private lastWeights: tf.Tensor[] = [];
 
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
     super(learningRate, beta1, beta2, epsilon);
+    this.slots = nativeAdamEnabled() ? [] : null;
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+  override applyGradients(variableGradients: Gradients): void {
     const state = this as unknown as AdamState;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const step = this.iterations + 1;
+    const named = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => [v.name, v.tensor] as const)
+      : Object.entries(variableGradients).map(([name, tensor]) => [name, tensor] as const);
+    if (this.slots) {
+      const slots = this.slots;
+      const hyper = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step };
+      named.forEach(([name, gradient], i) => {
+        if (!gradient) return;
+        const weight = tf.engine().registeredVariables[name] as tf.Variable;
+        const slot = (slots[i] ??= { name, ...createSlot(weight.shape) });
+        applyAdam(slot, weight, gradient, hyper);
+      });
+    } else {
+      this.applyInJavaScript(named, step, state);
+    }
+    state.incrementIterations();
+  }
+
+  private applyInJavaScript(named: (readonly [string, tf.Tensor | undefined])[], step: number, state: AdamState): void {
     const c = (this.constants ??= tf.tidy(() => ({
       oneMinusBeta1: tf.keep(tf.scalar(1 - this.beta1)),
       oneMinusBeta2: tf.keep(tf.scalar(1 - this.beta2)),
       epsilon: tf.keep(tf.scalar(this.epsilon)),
     })));
-    const t = this.iterations + 1;
-    const alphaValue = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const alphaValue = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
     tf.tidy(() => {
       const alpha = tf.scalar(alphaValue);
-      names.forEach((name, i) => {
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i]?.tensor : variableGradients[name];
+      named.forEach(([name, gradient], i) => {
         if (!gradient) return;
         const value = tf.engine().registeredVariables[name] as tf.Variable;
         const m = (state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.variable(tf.zerosLike(value), false) }).variable;
@@ -48,12 +79,42 @@ export class KerasAdam extends tf.AdamOptimizer {
         value.assign(value.sub(m.mul(alpha).div(v.sqrt().add(c.epsilon))));
       });
     });
-    state.incrementIterations();
+  }
+
+  /**
+   * tfjs' layout. The tensors stay valid until the next getWeights() or dispose(), which free the
+   * ones made here (tfjs' own Adam leaves its iterations scalar to leak on every call).
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const state = this as unknown as AdamState;
+    tf.dispose(this.lastWeights);
+    const iterations = await state.saveIterations();
+    const moments = this.slots
+      ? (['m', 'v'] as const).flatMap((key) => this.slots!.map((slot) => ({ name: `${slot.name}/${key}`, tensor: readResource(slot[key]) })))
+      : [...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((s) => ({ name: s.originalName, tensor: s.variable as tf.Tensor }));
+    this.lastWeights = [iterations.tensor, ...(this.slots ? moments.map((m) => m.tensor) : [])];
+    return [iterations, ...moments];
+  }
+
+  override async setWeights(weights: NamedTensor[]): Promise<void> {
+    if (!this.slots) return super.setWeights(weights);
+    const state = this as unknown as AdamState;
+    const moments = await state.extractIterations(weights);
+    const count = moments.length / 2;
+    this.slots.splice(0).forEach(destroySlot);
+    for (let i = 0; i < count; i++) {
+      const m = moments[i] as NamedTensor;
+      const v = moments[count + i] as NamedTensor;
+      this.slots.push({ name: m.name.replace(/\/m$/, ''), ...createSlot(m.tensor.shape, { m: m.tensor, v: v.tensor }) });
+    }
   }
 
   override dispose(): void {
     super.dispose();
     if (this.constants) tf.dispose(Object.values(this.constants));
     this.constants = null;
+    this.slots?.splice(0).forEach(destroySlot);
+    tf.dispose(this.lastWeights);
+    this.lastWeights = [];
   }
 }

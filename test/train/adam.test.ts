@@ -1,7 +1,9 @@
-// KerasAdam: Keras 3's update rule (checked against a float64 reference), close to tfjs' Adam, no
-// leaked tensors, and an optimizer state that round-trips through getWeights/setWeights.
+// KerasAdam on both routes (the native ResourceApplyAdam of the fast path, and JavaScript): Keras 3's
+// update rule (checked against a float64 reference), close to tfjs' Adam, no leaked tensors, and an
+// optimizer state that round-trips through getWeights/setWeights, also from one route to the other.
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { disableFastPath, enableFastPath } from '../../src/native/fast';
 import { tf } from '../../src/native/tf';
 import { KerasAdam } from '../../src/train/adam';
 
@@ -49,56 +51,97 @@ function run(optimizer: tf.Optimizer, name: string, steps: number[][]): number[]
   return out;
 }
 
-test('KerasAdam follows Keras 3 Adam (float64 reference) and stays within round-off of tfjs Adam', () => {
+type Route = 'native' | 'javascript';
+const ROUTES: Route[] = ['native', 'javascript'];
+
+/** A KerasAdam on the given route (the route is chosen when the optimizer is made). */
+function adamOn(route: Route): KerasAdam {
+  if (route === 'native') {
+    const adam = enableFastPath().find((op) => op.name === 'adam');
+    assert.equal(adam?.status, 'on', `native Adam: ${adam?.reason}`);
+  } else {
+    disableFastPath();
+  }
   const adam = new KerasAdam(LR, B1, B2, EPS);
-  const got = run(adam, 'kadam_ref', grads);
-  adam.dispose();
-  reference(w0, grads).forEach((want, i) => assert.ok(Math.abs(got[i]! - want) < 1e-6, `weight ${i}: ${got[i]} vs ${want}`));
+  disableFastPath();
+  return adam;
+}
 
-  // tfjs adds ε to the bias-corrected √v̂, Keras to √v: the same update unless |g| is near ε (weight 3).
+for (const route of ROUTES) {
+  test(`KerasAdam (${route}) follows Keras 3 Adam (float64 reference) and stays within round-off of tfjs Adam`, () => {
+    const adam = adamOn(route);
+    const got = run(adam, `kadam_ref_${route}`, grads);
+    adam.dispose();
+    reference(w0, grads).forEach((want, i) => assert.ok(Math.abs(got[i]! - want) < 1e-6, `weight ${i}: ${got[i]} vs ${want}`));
 
-  const stock = tf.train.adam(LR, B1, B2, EPS);
-  const theirs = run(stock, 'kadam_stock', grads);
-  stock.dispose();
-  theirs.forEach((want, i) => i === 3 || assert.ok(Math.abs(got[i]! - want) < 1e-5, `weight ${i}: ${got[i]} vs tfjs ${want}`));
-});
+    // tfjs adds ε to the bias-corrected √v̂, Keras to √v: the same update unless |g| is near ε (weight 3).
+    const stock = tf.train.adam(LR, B1, B2, EPS);
+    const theirs = run(stock, `kadam_stock_${route}`, grads);
+    stock.dispose();
+    theirs.forEach((want, i) => i === 3 || assert.ok(Math.abs(got[i]! - want) < 1e-5, `weight ${i}: ${got[i]} vs tfjs ${want}`));
+  });
 
-test('KerasAdam leaks no tensors per step and frees its state on dispose', () => {
-  const before = tf.memory().numTensors;
-  const adam = new KerasAdam(LR);
-  const w = weight('kadam_leak');
-  const step = (g: number[]) => tf.tidy(() => adam.applyGradients({ kadam_leak: tf.tensor1d(g) }));
-  step(grads[0]!);
-  const afterOne = tf.memory().numTensors;
-  for (const g of grads.slice(1)) step(g);
-  assert.equal(tf.memory().numTensors, afterOne);
-  adam.dispose();
-  w.dispose();
-  assert.equal(tf.memory().numTensors, before);
-});
+  test(`KerasAdam (${route}) leaks no tensors per step and frees its state on dispose`, async () => {
+    const before = tf.memory().numTensors;
+    const adam = adamOn(route);
+    const w = weight(`kadam_leak_${route}`);
+    const step = (g: number[]) => tf.tidy(() => adam.applyGradients({ [w.name]: tf.tensor1d(g) }));
+    step(grads[0]!);
+    await adam.getWeights();
+    const afterOne = tf.memory().numTensors;
+    for (const g of grads.slice(1)) step(g);
+    await adam.getWeights();
+    assert.equal(tf.memory().numTensors, afterOne);
+    adam.dispose();
+    w.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
 
-test('an optimizer state saved after two steps resumes to the same weights as four uninterrupted steps', async () => {
-  const straight = new KerasAdam(LR);
-  const want = run(straight, 'kadam_straight', grads);
-  straight.dispose();
+  test(`KerasAdam (${route}) picks up a weight set from outside between steps`, () => {
+    const adam = adamOn(route);
+    const w = weight(`kadam_outside_${route}`);
+    tf.tidy(() => adam.applyGradients({ [w.name]: tf.tensor1d(grads[0]!) }));
+    tf.tidy(() => w.assign(tf.zerosLike(w)));
+    tf.tidy(() => adam.applyGradients({ [w.name]: tf.tensor1d(grads[1]!) }));
+    const got = Array.from(w.dataSync());
+    // From zero, the second step moves each weight by α·m/(√v + ε) only.
+    const alpha = (LR * Math.sqrt(1 - B2 ** 2)) / (1 - B1 ** 2);
+    got.forEach((x, i) => {
+      const [g1, g2] = [grads[0]![i]!, grads[1]![i]!];
+      const m = g1 * (1 - B1) * B1 + g2 * (1 - B1);
+      const v = g1 * g1 * (1 - B2) * B2 + g2 * g2 * (1 - B2);
+      assert.ok(Math.abs(x + (m * alpha) / (Math.sqrt(v) + EPS)) < 1e-6, `weight ${i}: ${x}`);
+    });
+    adam.dispose();
+    w.dispose();
+  });
+}
 
-  const first = new KerasAdam(LR);
-  const w = weight('kadam_resumed');
-  for (const g of grads.slice(0, 2)) tf.tidy(() => first.applyGradients({ kadam_resumed: tf.tensor1d(g) }));
-  const saved = (await first.getWeights()).map((s) => ({ name: s.name, tensor: s.tensor.clone() }));
-  first.dispose();
-  assert.deepEqual(
-    saved.map((s) => s.name),
-    ['iter', 'kadam_resumed/m', 'kadam_resumed/v'],
-  );
+for (const [saver, resumer] of [['native', 'native'], ['javascript', 'javascript'], ['native', 'javascript'], ['javascript', 'native']] as const) {
+  test(`an optimizer state saved after two steps (${saver}) resumes (${resumer}) to the weights of four uninterrupted steps`, async () => {
+    const straight = adamOn(resumer);
+    const want = run(straight, `kadam_straight_${saver}_${resumer}`, grads);
+    straight.dispose();
 
-  const second = new KerasAdam(LR);
-  await second.setWeights(saved);
-  assert.equal(second.iterations, 2);
-  for (const g of grads.slice(2)) tf.tidy(() => second.applyGradients({ kadam_resumed: tf.tensor1d(g) }));
-  const got = Array.from(w.dataSync());
-  second.dispose();
-  w.dispose();
-  tf.dispose(saved.map((s) => s.tensor));
-  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-7, `weight ${i}: resumed ${g} vs straight ${want[i]}`));
-});
+    const name = `kadam_resumed_${saver}_${resumer}`;
+    const first = adamOn(saver);
+    const w = weight(name);
+    for (const g of grads.slice(0, 2)) tf.tidy(() => first.applyGradients({ [name]: tf.tensor1d(g) }));
+    const saved = (await first.getWeights()).map((s) => ({ name: s.name, tensor: s.tensor.clone() }));
+    first.dispose();
+    assert.deepEqual(
+      saved.map((s) => s.name),
+      ['iter', `${name}/m`, `${name}/v`],
+    );
+
+    const second = adamOn(resumer);
+    await second.setWeights(saved);
+    assert.equal(second.iterations, 2);
+    for (const g of grads.slice(2)) tf.tidy(() => second.applyGradients({ [name]: tf.tensor1d(g) }));
+    const got = Array.from(w.dataSync());
+    second.dispose();
+    w.dispose();
+    tf.dispose(saved.map((s) => s.tensor));
+    got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) < 1e-6, `weight ${i}: resumed ${g} vs straight ${want[i]}`));
+  });
+}

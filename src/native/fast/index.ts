@@ -3,6 +3,7 @@
 // CXRLAB_FAST_PATH=0 turns the whole path off (for comparisons and debugging); CXRLAB_FAST_OFF=<names>
 // (comma-separated, e.g. batch-norm) turns single ops off.
 import { tf } from '../tf';
+import { adamUpdateOp } from './adam-update';
 import { batchNormOp } from './batch-norm';
 import { convBiasOp } from './conv-bias';
 import type { FastOp } from './fast-op';
@@ -16,7 +17,7 @@ export interface FastOpStatus {
   reason?: string;
 }
 
-const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp];
+const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp, adamUpdateOp];
 let report: FastOpStatus[] | null = null;
 let uninstallers: (() => void)[] = [];
 
