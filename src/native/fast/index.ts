@@ -7,6 +7,7 @@ import { adamUpdateOp } from './adam-update';
 import { batchNormOp } from './batch-norm';
 import { convBiasOp } from './conv-bias';
 import type { FastOp } from './fast-op';
+import { meanGradOp } from './mean-grad';
 import { mklMaxPoolOp } from './mkl-max-pool';
 import { reluGradOp } from './relu-grad';
 
@@ -17,7 +18,7 @@ export interface FastOpStatus {
   reason?: string;
 }
 
-const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp, adamUpdateOp];
+const FAST_OPS: readonly FastOp[] = [reluGradOp, mklMaxPoolOp, convBiasOp, batchNormOp, meanGradOp, adamUpdateOp];
 let report: FastOpStatus[] | null = null;
 let uninstallers: (() => void)[] = [];
 
