@@ -60,7 +60,10 @@ async function main(): Promise<void> {
 
   const nativeMs = [...perOp.values()].reduce((a, e) => a + e.ms, 0) / steps;
   console.log(`train-profile: ${values.model} ${size}x${size}x3, batch ${batch}, ${steps} steps; fast path: ${fast}`);
-  console.log(`step ${stepMs.toFixed(1)} ms (${((batch * 1000) / stepMs).toFixed(1)} img/s): native ops ${nativeMs.toFixed(1)} ms, JS and engine ${(stepMs - nativeMs).toFixed(1)} ms`);
+  const calls = [...perOp.values()].reduce((a, e) => a + e.calls, 0) / steps;
+  console.log(
+    `step ${stepMs.toFixed(1)} ms (${((batch * 1000) / stepMs).toFixed(1)} img/s): native ops ${nativeMs.toFixed(1)} ms in ${calls.toFixed(0)} calls, JS and engine ${(stepMs - nativeMs).toFixed(1)} ms`,
+  );
   const phaseLine = PHASES.map((p) => `${p} ${(phases.ms[p] / steps).toFixed(1)} ms (${((100 * phases.ms[p]) / steps / stepMs).toFixed(0)}%)`);
   console.log(`phases: ${phaseLine.join(', ')}`);
   console.log(`${'op'.padEnd(34)}${'calls/step'.padStart(11)}${'ms/step'.padStart(10)}${'share'.padStart(8)}`);
