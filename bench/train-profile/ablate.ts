@@ -3,7 +3,7 @@
 // off in turn (CXRLAB_FAST_OFF), and with none of it (CXRLAB_FAST_PATH=0); each configuration's step
 // time is divided by the full path's in the same round. Reports medians of those paired ratios.
 // Last line: `fast_path_speedup=<step without any fast op ÷ fast-path step>` (both with cxrlab's oneDNN default).
-// usage: npm run bench:ablate -- [--model seed-004] [--size 150] [--batch 32] [--rounds 8]
+// usage: npm run bench:ablate -- [--model seed-004] [--size 150] [--batch 32] [--rounds 8] [--ops adam,batch-norm]
 import { parseArgs } from 'node:util';
 import { buildModel, compileForClassification, disableFastPath, enableFastPath, tf } from '../../src';
 import { median, quantile } from '../lib/stats';
@@ -28,10 +28,14 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '32' },
       size: { type: 'string', default: '150' },
       rounds: { type: 'string', default: '8' },
+      ops: { type: 'string' },
     },
   });
   const [batch, size, rounds] = [Number(values.batch), Number(values.size), Number(values.rounds)];
-  const names = enableFastPath().map((op) => op.name);
+  const only = values.ops?.split(',').map((n) => n.trim());
+  const names = enableFastPath()
+    .map((op) => op.name)
+    .filter((name) => !only || only.includes(name));
   const configs: Config[] = [
     { label: 'fast path', env: {} },
     ...names.map((name) => ({ label: `without ${name}`, env: { CXRLAB_FAST_OFF: name } })),
