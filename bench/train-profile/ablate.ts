@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildModel, compileForClassification, disableFastPath, enableFastPath, tf } from '../../src';
 import { median, quantile } from '../lib/stats';
+import { STEP_OPTIONS, randomBatch } from './step-setup';
 
 interface Config {
   label: string;
@@ -24,9 +25,7 @@ function apply(config: Config): void {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', default: 'seed-004' },
-      batch: { type: 'string', default: '32' },
-      size: { type: 'string', default: '150' },
+      ...STEP_OPTIONS,
       rounds: { type: 'string', default: '8' },
       ops: { type: 'string' },
     },
@@ -41,8 +40,7 @@ async function main(): Promise<void> {
     ...names.map((name) => ({ label: `without ${name}`, env: { CXRLAB_FAST_OFF: name } })),
     { label: 'no fast ops (CXRLAB_FAST_PATH=0)', env: { CXRLAB_FAST_PATH: '0' } },
   ];
-  const xs = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32'), 3).toFloat();
+  const { xs, ys } = randomBatch(batch, size);
   const model = buildModel(values.model, { inputSize: size, seed: 0 });
 
   /** One timed step under `config`, after an untimed one (the new optimizer makes its state there). */

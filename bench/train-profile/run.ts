@@ -5,6 +5,7 @@
 // usage: npm run bench:profile -- [--model seed-004] [--batch 32] [--size 150] [--steps 10]
 import { parseArgs } from 'node:util';
 import { buildModel, compileForClassification, describeFastPath, enableFastPath, tf } from '../../src';
+import { STEP_OPTIONS, randomBatch } from './step-setup';
 
 type Execute = (name: string, ...rest: unknown[]) => unknown;
 interface NativeBackend {
@@ -15,9 +16,7 @@ interface NativeBackend {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', default: 'seed-004' },
-      batch: { type: 'string', default: '32' },
-      size: { type: 'string', default: '150' },
+      ...STEP_OPTIONS,
       steps: { type: 'string', default: '10' },
     },
   });
@@ -25,8 +24,7 @@ async function main(): Promise<void> {
   const size = Number(values.size);
   const steps = Number(values.steps);
   const fast = describeFastPath(enableFastPath());
-  const xs = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 1);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32'), 3).toFloat();
+  const { xs, ys } = randomBatch(batch, size);
   const model = buildModel(values.model, { inputSize: size, seed: 0 });
   const optimizer = compileForClassification(model, { optimizer: { name: 'adam', learningRate: 1e-3 } });
   for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
