@@ -1,11 +1,13 @@
 // A run's MLflow side at its start: the run (new, or the one a resumed run already has), its params (the
 // flattened config, optimiser details, dataset counts) and its dataset input with a content digest; and
 // the run folder's tracking.json (server, run id, page, and the registered model version once there is one).
+// Tags name the run folder, the run it repeats and the training route (fast-path ops).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema';
 import { dataSources } from '../data/config';
+import { describeFastPath } from '../native/fast';
 import type { Dataset, KeyValue } from '../mlflow-client';
 import { flattenParams } from '../tracking/flatten';
 import type { TrackingTarget } from '../tracking/resolve';
@@ -71,6 +73,8 @@ export async function startTracking(options: StartTrackingOptions): Promise<RunT
     tags: [
       { key: 'mlflow.note.content', value: `cxrlab run folder: ${runDir}${rerunOf ? `\n\nRerun of run ${rerunOf}.` : ''}` },
       ...(rerunOf ? [{ key: 'cxrlab.rerunOf', value: rerunOf }] : []),
+      // Which native kernels trained the run (e.g. `relu-grad=on … adam=on`): round-off differs between routes.
+      { key: 'cxrlab.fastPath', value: describeFastPath() },
       ...(options.tags ?? []),
     ],
   });

@@ -45,6 +45,7 @@ test('cxrlab train logs the run to a real MLflow server: params, per-epoch metri
   for (const key of ['mlflow.runName', 'mlflow.user', 'mlflow.source.name', 'mlflow.source.type', 'mlflow.source.git.commit', 'mlflow.note.content']) {
     assert.ok(tags[key], `tag ${key}`);
   }
+  assert.match(tags['cxrlab.fastPath'] ?? '', /^relu-grad=on .*adam=on$/, 'the training route is recorded');
   const loss = await client.getMetricHistory(runId, 'loss');
   assert.deepEqual(loss.map((m) => m.step).sort(), [0, 1], 'one point per epoch, step = epoch');
   for (const key of ['accuracy', 'val_loss', 'val_accuracy', 'lr']) assert.equal((await client.getMetricHistory(runId, key)).length, 2, key);
