@@ -5,7 +5,7 @@
 // tfjs' fourteen ops and about five scalars per weight. Either way getWeights/setWeights use tfjs'
 // layout (iterations, then every first moment `<weight>/m`, then every second moment `<weight>/v`),
 // so a saved optimizer state resumes under either route and under tf.train.adam.
-import { type AdamSlot, applyAdam, createSlot, destroySlot, nativeAdamEnabled, readResource } from '../native/fast/adam-update';
+import { type AdamSlot, applyAdam, createSlot, destroySlot, nativeAdamEnabled, readResource, stepScalars } from '../native/fast/adam-update';
 import { tf } from '../native/tf';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -47,13 +47,17 @@ export class KerasAdam extends tf.AdamOptimizer {
       : Object.entries(variableGradients).map(([name, tensor]) => [name, tensor] as const);
     if (this.slots) {
       const slots = this.slots;
-      const hyper = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step };
-      named.forEach(([name, gradient], i) => {
-        if (!gradient) return;
-        const weight = tf.engine().registeredVariables[name] as tf.Variable;
-        const slot = (slots[i] ??= { name, ...createSlot(weight.shape) });
-        applyAdam(slot, weight, gradient, hyper);
-      });
+      const scalars = stepScalars({ learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
+      try {
+        named.forEach(([name, gradient], i) => {
+          if (!gradient) return;
+          const weight = tf.engine().registeredVariables[name] as tf.Variable;
+          const slot = (slots[i] ??= { name, ...createSlot(weight.shape) });
+          applyAdam(slot, weight, gradient, scalars);
+        });
+      } finally {
+        tf.dispose(scalars);
+      }
     } else {
       this.applyInJavaScript(named, step, state);
     }

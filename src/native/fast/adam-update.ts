@@ -61,16 +61,25 @@ export function createSlot(shape: number[], moments?: { m: tf.Tensor; v: tf.Tens
   }
 }
 
-/** One Adam step of `weight` by `gradient`; the variable then holds the updated value. */
-export function applyAdam(slot: AdamSlot, weight: tf.Variable, gradient: tf.Tensor, h: AdamHyper): void {
+const APPLY_ATTRS: OpAttr[] = [
+  { name: 'T', type: 'float32' },
+  { name: 'use_locking', bool: false },
+  { name: 'use_nesterov', bool: false },
+];
+
+/** The scalar inputs of one step's updates (β1ᵗ, β2ᵗ, lr, β1, β2, ε), shared by every weight; the caller disposes them. */
+export function stepScalars(h: AdamHyper): tf.Tensor[] {
+  return [h.beta1 ** h.step, h.beta2 ** h.step, h.learningRate, h.beta1, h.beta2, h.epsilon].map((s) => tf.scalar(s));
+}
+
+/** One Adam step of `weight` by `gradient` with this step's `scalars`; the variable then holds the updated value. */
+export function applyAdam(slot: AdamSlot, weight: tf.Variable, gradient: tf.Tensor, scalars: readonly tf.Tensor[]): void {
   if (!slot.weight) slot.weight = newResource(weight.shape, weight);
   else if (slot.heldData !== weight.dataId) assignResource(slot.weight, weight);
-  tf.tidy(() => {
-    const scalars = [h.beta1 ** h.step, h.beta2 ** h.step, h.learningRate, h.beta1, h.beta2, h.epsilon].map((s) => tf.scalar(s));
-    const attrs: OpAttr[] = [{ name: 'T', type: 'float32' }, { name: 'use_locking', bool: false }, { name: 'use_nesterov', bool: false }];
-    runOpMulti('ResourceApplyAdam', attrs, [slot.weight as tf.Tensor, slot.m, slot.v, ...scalars, gradient], 0);
-    weight.assign(readResource(slot.weight as tf.Tensor));
-  });
+  runOpMulti('ResourceApplyAdam', APPLY_ATTRS, [slot.weight, slot.m, slot.v, ...scalars, gradient], 0);
+  const updated = readResource(slot.weight);
+  weight.assign(updated);
+  updated.dispose();
   slot.heldData = weight.dataId;
 }
 
@@ -115,7 +124,7 @@ export const adamUpdateOp: FastOp = {
       const slot = createSlot(weight.shape);
       try {
         const first = weight.clone(); // shares the buffer the update must not write into
-        grads.forEach((g, i) => applyAdam(slot, weight, tf.tensor1d(g), { ...hyper, step: i + 1 }));
+        grads.forEach((g, i) => applyAdam(slot, weight, tf.tensor1d(g), stepScalars({ ...hyper, step: i + 1 })));
         const kept = Array.from(first.dataSync());
         if (kept.some((x, i) => x !== Math.fround(w0[i] as number))) return `the update wrote into a tensor tfjs still holds: ${kept.join(', ')}`;
         const got = Array.from(weight.dataSync());
