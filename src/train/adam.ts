@@ -19,13 +19,28 @@ interface Moment {
 interface AdamState {
   accumulatedFirstMoment: Moment[];
   accumulatedSecondMoment: Moment[];
-  iterations_: number;
   incrementIterations(): void;
   saveIterations(): Promise<NamedTensor>;
   extractIterations(weights: NamedTensor[]): Promise<NamedTensor[]>;
 }
 
-type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+type Gradients = tf.NamedTensorMap | NamedTensor[];
+
+interface WeightUpdate {
+  /** The weight's position in the gradient list: tfjs keys an optimizer's per-weight state by it. */
+  index: number;
+  name: string;
+  weight: tf.Variable;
+  gradient: tf.Tensor;
+}
+
+/** Each weight that has a gradient, with its position. */
+function weightUpdates(gradients: Gradients): WeightUpdate[] {
+  const named = Array.isArray(gradients) ? gradients.map((g) => [g.name, g.tensor] as const) : Object.entries(gradients);
+  return named.flatMap(([name, gradient], index) =>
+    gradient ? [{ index, name, weight: tf.engine().registeredVariables[name] as tf.Variable, gradient }] : [],
+  );
+}
 
 export class KerasAdam extends tf.AdamOptimizer {
   private constants: { oneMinusBeta1: tf.Scalar; oneMinusBeta2: tf.Scalar; epsilon: tf.Scalar } | null = null;
@@ -42,29 +57,25 @@ export class KerasAdam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Gradients): void {
     const state = this as unknown as AdamState;
     const step = this.iterations + 1;
-    const named = Array.isArray(variableGradients)
-      ? variableGradients.map((v) => [v.name, v.tensor] as const)
-      : Object.entries(variableGradients).map(([name, tensor]) => [name, tensor] as const);
-    if (this.slots) {
-      const slots = this.slots;
-      const scalars = stepScalars({ learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
-      try {
-        named.forEach(([name, gradient], i) => {
-          if (!gradient) return;
-          const weight = tf.engine().registeredVariables[name] as tf.Variable;
-          const slot = (slots[i] ??= { name, ...createSlot(weight.shape) });
-          applyAdam(slot, weight, gradient, scalars);
-        });
-      } finally {
-        tf.dispose(scalars);
-      }
-    } else {
-      this.applyInJavaScript(named, step, state);
-    }
+    const updates = weightUpdates(variableGradients);
+    if (this.slots) this.applyNatively(updates, step, this.slots);
+    else this.applyInJavaScript(updates, step, state);
     state.incrementIterations();
   }
 
-  private applyInJavaScript(named: (readonly [string, tf.Tensor | undefined])[], step: number, state: AdamState): void {
+  private applyNatively(updates: WeightUpdate[], step: number, slots: (AdamSlot & { name: string })[]): void {
+    const scalars = stepScalars({ learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
+    try {
+      for (const { index, name, weight, gradient } of updates) {
+        const slot = (slots[index] ??= { name, ...createSlot(weight.shape) });
+        applyAdam(slot, weight, gradient, scalars);
+      }
+    } finally {
+      tf.dispose(scalars);
+    }
+  }
+
+  private applyInJavaScript(updates: WeightUpdate[], step: number, state: AdamState): void {
     const c = (this.constants ??= tf.tidy(() => ({
       oneMinusBeta1: tf.keep(tf.scalar(1 - this.beta1)),
       oneMinusBeta2: tf.keep(tf.scalar(1 - this.beta2)),
@@ -73,15 +84,14 @@ export class KerasAdam extends tf.AdamOptimizer {
     const alphaValue = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
     tf.tidy(() => {
       const alpha = tf.scalar(alphaValue);
-      named.forEach(([name, gradient], i) => {
-        if (!gradient) return;
-        const value = tf.engine().registeredVariables[name] as tf.Variable;
-        const m = (state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.variable(tf.zerosLike(value), false) }).variable;
-        const v = (state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.variable(tf.zerosLike(value), false) }).variable;
+      for (const { index, name, weight, gradient } of updates) {
+        const moment = (key: 'm' | 'v'): Moment => ({ originalName: `${name}/${key}`, variable: tf.variable(tf.zerosLike(weight), false) });
+        const m = (state.accumulatedFirstMoment[index] ??= moment('m')).variable;
+        const v = (state.accumulatedSecondMoment[index] ??= moment('v')).variable;
         m.assign(m.add(gradient.sub(m).mul(c.oneMinusBeta1)));
         v.assign(v.add(gradient.square().sub(v).mul(c.oneMinusBeta2)));
-        value.assign(value.sub(m.mul(alpha).div(v.sqrt().add(c.epsilon))));
-      });
+        weight.assign(weight.sub(m.mul(alpha).div(v.sqrt().add(c.epsilon))));
+      }
     });
   }
 

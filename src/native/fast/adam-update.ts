@@ -46,7 +46,7 @@ function assignResource(handle: tf.Tensor, value: tf.Tensor): void {
   runOpMulti('AssignVariableOp', [FLOAT, { name: 'validate_shape', bool: false }], [handle, value], 0);
 }
 
-/** A copy of a resource's current value; the caller owns it. */
+/** A resource's current value (sharing its buffer until either side is written); the caller owns it. */
 export function readResource(handle: tf.Tensor): tf.Tensor {
   return runOp('ReadVariableOp', [FLOAT], [handle]);
 }
