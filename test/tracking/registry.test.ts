@@ -7,33 +7,20 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { syncCommand } from '../../src/cli/sync';
-import { type MlflowClient, createMlflowClient } from '../../src/mlflow-client';
+import { createMlflowClient } from '../../src/mlflow-client';
 import { gradcamImageKey, startRunTracker } from '../../src/tracking/run-tracker';
 import { SPOOL_FILE } from '../../src/tracking/spool';
 import { captureLog } from '../helpers/console';
-import { type MlflowTestServer, startMlflowServer } from '../helpers/mlflow-server';
 import { tempDir } from '../helpers/project';
+import { useSyncServer } from '../helpers/sync-server';
 import { type TrackedTraining, trainTracked } from '../helpers/tracked-run';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 const IMAGE_FILE = /^images\/([^+]+)\+step\+(\d+)\+timestamp\+(\d+)\+([0-9a-f-]{36})(\+compressed)?\.png$/;
 
-let server: MlflowTestServer;
-let reader: MlflowClient;
-const savedUri = process.env.MLFLOW_TRACKING_URI;
-
-before(async () => {
-  delete process.env.MLFLOW_TRACKING_URI; // sync must use the URI the run folder recorded
-  server = await startMlflowServer({ startTimeoutMs: 540_000 });
-  reader = createMlflowClient({ trackingUri: server.uri, maxRetries: 2, backoffMs: 200 });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await server?.close();
-  if (savedUri !== undefined) process.env.MLFLOW_TRACKING_URI = savedUri;
-});
+const sync = useSyncServer();
 
 /** Every PNG below `dir`, as '/'-separated paths relative to it. */
 function pngsBelow(dir: string): string[] {
@@ -42,9 +29,9 @@ function pngsBelow(dir: string): string[] {
 
 /** The run's logged images by key: each key must have exactly one image and one thumbnail, equal to `local`. */
 async function assertImagesOnce(runId: string, local: Map<string, Buffer>): Promise<void> {
-  const run = await reader.getRun(runId);
+  const run = await sync.reader.getRun(runId);
   assert.equal(run.data.tags?.find((t) => t.key === 'mlflow.loggedImages')?.value, 'True', 'the tag that makes the UI show image cards');
-  const files = (await reader.listArtifacts(runId, 'images')).map((f) => f.path).sort();
+  const files = (await sync.reader.listArtifacts(runId, 'images')).map((f) => f.path).sort();
   assert.equal(files.length, 2 * local.size, `one image and one thumbnail per PNG, no more:\n${files.join('\n')}`);
   const byKey = new Map<string, string[]>();
   for (const f of files) {
@@ -58,7 +45,7 @@ async function assertImagesOnce(runId: string, local: Map<string, Buffer>): Prom
     const image = pair.find((f) => !f.endsWith('+compressed.png'));
     const thumb = pair.find((f) => f.endsWith('+compressed.png'));
     assert.ok(pair.length === 2 && image && thumb === image.replace(/\.png$/, '+compressed.png'), `${key}: an image and its thumbnail: ${pair.join(', ')}`);
-    assert.deepEqual(await reader.downloadArtifact(run.info.artifact_uri, image), bytes, `${key}: the uploaded image is the run folder's PNG`);
+    assert.deepEqual(await sync.reader.downloadArtifact(run.info.artifact_uri, image), bytes, `${key}: the uploaded image is the run folder's PNG`);
   }
 }
 
@@ -68,14 +55,14 @@ function gradcamImages(runDir: string): Map<string, Buffer> {
 }
 
 async function assertVersion(name: string, version: string, training: { runId: string; runDir: string }): Promise<void> {
-  const mv = await reader.getModelVersion(name, version);
-  const run = await reader.getRun(training.runId);
+  const mv = await sync.reader.getModelVersion(name, version);
+  const run = await sync.reader.getRun(training.runId);
   const modelId = run.outputs?.model_outputs?.[0]?.model_id;
   assert.ok(modelId, 'the run has its LoggedModel');
   assert.equal(mv.status, 'READY');
   assert.equal(mv.run_id, training.runId, 'the version links to its run');
   assert.equal(mv.source, `models:/${modelId}`, 'the version comes from the run LoggedModel');
-  const model = await reader.getLoggedModel(modelId);
+  const model = await sync.reader.getLoggedModel(modelId);
   const linked = JSON.parse(model.info.tags?.find((t) => t.key === 'mlflow.modelVersions')?.value ?? '[]') as { name: string; version: number }[];
   assert.deepEqual(linked, [{ name, version: Number(version) }], 'the LoggedModel lists the version it became, once');
 }
@@ -86,7 +73,7 @@ test('two cxrlab train runs with tracking.registeredModel make versions 1 and 2,
   for (const [i, expected] of ['1', '2'].entries()) {
     // The config field, then the CLI flag.
     const register = i === 0 ? { sets: [...sets, 'tracking.registeredModel=cxr-it'] } : { sets, args: ['--register', 'cxr-it'] };
-    const training = trainTracked({ trackingUri: server.uri, experimentName: 'registry-it', name: `registry-${i + 1}`, ...register });
+    const training = trainTracked({ trackingUri: sync.server.uri, experimentName: 'registry-it', name: `registry-${i + 1}`, ...register });
     trainings.push(training);
     assert.match(training.stdout, new RegExp(`^cxrlab: registered cxr-it version ${expected}$`, 'm'));
     await assertVersion('cxr-it', expected, training);
@@ -94,20 +81,20 @@ test('two cxrlab train runs with tracking.registeredModel make versions 1 and 2,
     assert.equal(recorded.runId, training.runId);
     assert.deepEqual(recorded.registeredModel?.name, 'cxr-it');
     assert.deepEqual(recorded.registeredModel?.version, expected, 'tracking.json names the version');
-    const params = Object.fromEntries(((await reader.getRun(training.runId)).data.params ?? []).map((p) => [p.key, p.value]));
+    const params = Object.fromEntries(((await sync.reader.getRun(training.runId)).data.params ?? []).map((p) => [p.key, p.value]));
     assert.equal(params['tracking.registeredModel'], 'cxr-it');
 
     const images = gradcamImages(training.runDir);
     assert.ok(images.size >= 1, 'the run wrote Grad-CAM PNGs');
     await assertImagesOnce(training.runId, images);
-    const artifacts = (await reader.listArtifacts(training.runId)).map((f) => f.path);
+    const artifacts = (await sync.reader.listArtifacts(training.runId)).map((f) => f.path);
     assert.ok(artifacts.includes('gradcam'), 'the gradcam/ folder is still uploaded as artifacts');
-    const steps = new Set((await reader.listArtifacts(training.runId, 'images')).map((f) => IMAGE_FILE.exec(f.path)?.[2]));
+    const steps = new Set((await sync.reader.listArtifacts(training.runId, 'images')).map((f) => IMAGE_FILE.exec(f.path)?.[2]));
     assert.deepEqual([...steps], ['1'], 'the images are logged at the step of the evaluation metrics (one epoch)');
   }
-  const { versions } = await reader.searchModelVersions({ filter: "name = 'cxr-it'" });
+  const { versions } = await sync.reader.searchModelVersions({ filter: "name = 'cxr-it'" });
   assert.deepEqual(versions.map((v) => [v.version, v.run_id]).sort(), [['1', trainings[0]?.runId], ['2', trainings[1]?.runId]]);
-  const registered = await reader.getRegisteredModel('cxr-it');
+  const registered = await sync.reader.getRegisteredModel('cxr-it');
   assert.equal(registered.latest_versions?.[0]?.version, '2');
 });
 
@@ -121,7 +108,7 @@ test('a registration and images journaled while the server is away are delivered
   mkdirSync(join(runDir, 'model'));
   writeFileSync(join(runDir, 'model', 'model.json'), JSON.stringify({ format: 'layers-model' }));
   writeFileSync(join(runDir, 'model', 'weights.bin'), Buffer.from([1, 2, 3]));
-  const client = createMlflowClient({ trackingUri: server.uri, maxRetries: 1, backoffMs: 50 });
+  const client = createMlflowClient({ trackingUri: sync.server.uri, maxRetries: 1, backoffMs: 50 });
   const warnings: string[] = [];
   const logs: string[] = [];
   const tracker = await startRunTracker({
@@ -136,10 +123,10 @@ test('a registration and images journaled while the server is away are delivered
   });
   const runId = tracker.runId;
   assert.match(runId, /^[0-9a-f]{32}$/);
-  writeFileSync(join(runDir, 'tracking.json'), JSON.stringify({ trackingUri: server.uri, runId, url: tracker.url }));
+  writeFileSync(join(runDir, 'tracking.json'), JSON.stringify({ trackingUri: sync.server.uri, runId, url: tracker.url }));
   await tracker.logMetrics({ loss: 0.5 }, 0);
 
-  await server.kill();
+  await sync.server.kill();
   await tracker.finish('FINISHED', runDir);
   assert.equal(tracker.registered, null);
   assert.deepEqual(logs, [], 'nothing is registered while the server is away');
@@ -147,7 +134,7 @@ test('a registration and images journaled while the server is away are delivered
   assert.match(journal, /"op":"register"/);
   assert.equal((journal.match(/"op":"image"/g) ?? []).length, 2);
 
-  await server.start();
+  await sync.server.start();
   const synced = await captureLog(() => syncCommand([runDir]));
   assert.match(synced, new RegExp(`${runDir}: delivered \\d+ record\\(s\\) to run ${runId}`), synced);
   assert.match(synced, new RegExp(`${runDir}: registered cxr-sync version 1`), synced);
@@ -155,11 +142,11 @@ test('a registration and images journaled while the server is away are delivered
   assert.deepEqual([recorded.runId, recorded.registeredModel?.name, recorded.registeredModel?.version], [runId, 'cxr-sync', '1'], 'sync records the version in tracking.json');
   const local = gradcamImages(runDir);
   const check = async () => {
-    const { versions } = await reader.searchModelVersions({ filter: `run_id = '${runId}'` });
+    const { versions } = await sync.reader.searchModelVersions({ filter: `run_id = '${runId}'` });
     assert.deepEqual(versions.map((v) => [v.name, v.version, v.status]), [['cxr-sync', '1', 'READY']], 'registered once');
     await assertVersion('cxr-sync', '1', { runId, runDir });
     await assertImagesOnce(runId, local);
-    assert.equal((await reader.getRun(runId)).info.status, 'FINISHED');
+    assert.equal((await sync.reader.getRun(runId)).info.status, 'FINISHED');
   };
   await check();
 
@@ -168,6 +155,6 @@ test('a registration and images journaled while the server is away are delivered
   const replayed = await captureLog(() => syncCommand([runDir]));
   assert.match(replayed, new RegExp(`${runDir}: delivered`), replayed);
   await check();
-  const { versions } = await reader.searchModelVersions({ filter: "name = 'cxr-sync'" });
+  const { versions } = await sync.reader.searchModelVersions({ filter: "name = 'cxr-sync'" });
   assert.equal(versions.length, 1, 'the replay made no second version');
 });

@@ -7,35 +7,22 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { CxrlabError } from '../../src/errors';
 import { syncCommand } from '../../src/cli/sync';
-import { type MlflowClient, createMlflowClient } from '../../src/mlflow-client';
+import { createMlflowClient } from '../../src/mlflow-client';
 import type { EpochLogs } from '../../src/train/callbacks/callback';
 import { type RunTracker, startRunTracker } from '../../src/tracking/run-tracker';
 import { SPOOL_FILE, Spool } from '../../src/tracking/spool';
 import { captureLog } from '../helpers/console';
-import { type MlflowTestServer, startMlflowServer } from '../helpers/mlflow-server';
 import { tempDir } from '../helpers/project';
+import { useSyncServer } from '../helpers/sync-server';
 
 const EPOCH_KEYS = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr'];
 const logs = (epoch: number): EpochLogs => ({ loss: 1 / (epoch + 1), accuracy: 0.5 + epoch / 20, val_loss: 1.2 / (epoch + 1), val_accuracy: 0.45 + epoch / 20, lr: 0.001, images_per_second: 50 + epoch });
 
-let server: MlflowTestServer;
-let reader: MlflowClient;
-const savedEnv = { uri: process.env.MLFLOW_TRACKING_URI, retries: process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES };
-
-before(async () => {
-  delete process.env.MLFLOW_TRACKING_URI; // sync must use the URI the run folder recorded
-  // Starts (and the restart below) can take minutes when the machine is busy: wait for /health generously.
-  server = await startMlflowServer({ startTimeoutMs: 540_000 });
-  reader = createMlflowClient({ trackingUri: server.uri, maxRetries: 2, backoffMs: 200 });
-}, { timeout: 600_000 });
-
-after(async () => {
-  await server?.close();
-  if (savedEnv.uri !== undefined) process.env.MLFLOW_TRACKING_URI = savedEnv.uri;
-});
+const sync = useSyncServer();
+const savedRetries = process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES;
 
 /** A run folder as a run leaves it: config, a plots folder, the model and checkpoints (never uploaded). */
 function runFolder(root: string, name: string): string {
@@ -53,7 +40,7 @@ function runFolder(root: string, name: string): string {
 
 /** What the experiment does after starting the tracker: tracking.json, params, dataset. */
 async function begin(tracker: RunTracker, dir: string, name: string): Promise<void> {
-  writeFileSync(join(dir, 'tracking.json'), JSON.stringify({ trackingUri: server.uri, runId: tracker.runId, url: tracker.url }));
+  writeFileSync(join(dir, 'tracking.json'), JSON.stringify({ trackingUri: sync.server.uri, runId: tracker.runId, url: tracker.url }));
   await tracker.logParams([{ key: 'run.name', value: name }, { key: 'train.epochs', value: '4' }]);
   await tracker.logDataset({ name: 'cxr-dev', digest: '0123456789abcdef', source_type: 'local', source: '/data/cxr-dev' }, 'train');
 }
@@ -62,10 +49,10 @@ const onEpochEnd = (tracker: RunTracker) => tracker.callback().onEpochEnd as (ep
 
 /** The run as MLflow has it: each epoch's metrics exactly once, params, dataset, artifacts, one READY model, FINISHED. */
 async function checkRun(runId: string, epochs: number, extraParams: Record<string, string>): Promise<void> {
-  const run = await reader.getRun(runId);
+  const run = await sync.reader.getRun(runId);
   assert.equal(run.info.status, 'FINISHED');
   for (const key of EPOCH_KEYS) {
-    const history = await reader.getMetricHistory(runId, key);
+    const history = await sync.reader.getMetricHistory(runId, key);
     assert.deepEqual(history.map((m) => m.step).sort((a, b) => a - b), [...Array(epochs).keys()], `${key}: one point per epoch`);
     for (const m of history) assert.equal(m.value, logs(m.step)[key], `${key} at step ${m.step}`);
   }
@@ -73,21 +60,21 @@ async function checkRun(runId: string, epochs: number, extraParams: Record<strin
   for (const [key, value] of Object.entries(extraParams)) assert.equal(params[key], value, `param ${key}`);
   assert.equal(run.inputs?.dataset_inputs?.length, 1);
   assert.equal(run.inputs?.dataset_inputs?.[0]?.dataset.name, 'cxr-dev');
-  const files = (await reader.listArtifacts(runId)).map((f) => f.path).sort();
+  const files = (await sync.reader.listArtifacts(runId)).map((f) => f.path).sort();
   assert.deepEqual(files, ['config.json', 'plots', 'tracking.json'], 'no model/, checkpoints/ or journal among the run artifacts');
-  assert.equal((await reader.downloadArtifact(run.info.artifact_uri, 'plots/curves.html')).toString(), '<html>curves</html>');
+  assert.equal((await sync.reader.downloadArtifact(run.info.artifact_uri, 'plots/curves.html')).toString(), '<html>curves</html>');
   assert.equal(run.outputs?.model_outputs?.length, 1, 'the model is linked to the run once');
-  const { models } = await reader.searchLoggedModels([run.info.experiment_id], { filter: `source_run_id = '${runId}'` });
+  const { models } = await sync.reader.searchLoggedModels([run.info.experiment_id], { filter: `source_run_id = '${runId}'` });
   assert.equal(models.length, 1, 'one LoggedModel for the run');
   const model = models[0]!;
   assert.equal(model.info.model_id, run.outputs?.model_outputs?.[0]?.model_id);
   assert.equal(model.info.status, 'LOGGED_MODEL_READY');
-  assert.deepEqual((await reader.listArtifactsAt(model.info.artifact_uri)).map((f) => f.path).sort(), ['model.json', 'weights.bin']);
+  assert.deepEqual((await sync.reader.listArtifactsAt(model.info.artifact_uri)).map((f) => f.path).sort(), ['model.json', 'weights.bin']);
 }
 
 test('a server killed mid-run and a run started while it is down: journals kept, then synced exactly once', { timeout: 900_000 }, async () => {
   const root = tempDir('sync-it');
-  const client = createMlflowClient({ trackingUri: server.uri, maxRetries: 1, backoffMs: 50 });
+  const client = createMlflowClient({ trackingUri: sync.server.uri, maxRetries: 1, backoffMs: 50 });
   const warnings: string[] = [];
   const warn = (m: string) => void warnings.push(m);
 
@@ -99,9 +86,9 @@ test('a server killed mid-run and a run started while it is down: journals kept,
   for (const epoch of [0, 1]) await onEpochEnd(a)(epoch, logs(epoch));
   await a.flush(); // epoch metrics go in the background
   assert.equal(a.spoolPath, null, 'no journal while everything is delivered');
-  assert.equal((await reader.getMetricHistory(a.runId, 'loss')).length, 2);
+  assert.equal((await sync.reader.getMetricHistory(a.runId, 'loss')).length, 2);
 
-  await server.kill();
+  await sync.server.kill();
 
   // Run A goes on without its server; run B starts without one.
   for (const epoch of [2, 3]) await onEpochEnd(a)(epoch, logs(epoch));
@@ -123,14 +110,14 @@ test('a server killed mid-run and a run started while it is down: journals kept,
   // While the server is away, sync keeps everything and fails.
   process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES = '0';
   try {
-    await captureLog(() => assert.rejects(syncCommand([dirA]), (err: unknown) => err instanceof CxrlabError && err.message.includes(`cannot reach ${server.uri}`) && err.message.includes(dirA)));
+    await captureLog(() => assert.rejects(syncCommand([dirA]), (err: unknown) => err instanceof CxrlabError && err.message.includes(`cannot reach ${sync.server.uri}`) && err.message.includes(dirA)));
   } finally {
-    if (savedEnv.retries === undefined) delete process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES;
-    else process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES = savedEnv.retries;
+    if (savedRetries === undefined) delete process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES;
+    else process.env.MLFLOW_HTTP_REQUEST_MAX_RETRIES = savedRetries;
   }
   assert.equal((Spool.read(join(dirA, SPOOL_FILE)) as Spool).pending().length, pendingA, 'nothing dropped');
 
-  await server.start();
+  await sync.server.start();
 
   const output = await captureLog(() => syncCommand([dirA, dirB]));
   assert.match(output, new RegExp(`${dirA}: delivered \\d+ record\\(s\\) to run ${a.runId}`));
@@ -139,13 +126,13 @@ test('a server killed mid-run and a run started while it is down: journals kept,
   assert.equal(existsSync(join(dirB, SPOOL_FILE)), false);
   const trackingB = JSON.parse(readFileSync(join(dirB, 'tracking.json'), 'utf8')) as { runId: string; url: string };
   assert.match(trackingB.runId, /^[0-9a-f]{32}$/, 'tracking.json names the run created by the sync');
-  assert.match(trackingB.url, new RegExp(`^${server.uri}/#/experiments/\\d+/runs/${trackingB.runId}$`));
-  const uploadedB = JSON.parse((await reader.downloadArtifact((await reader.getRun(trackingB.runId)).info.artifact_uri, 'tracking.json')).toString()) as { runId: string };
+  assert.match(trackingB.url, new RegExp(`^${sync.server.uri}/#/experiments/\\d+/runs/${trackingB.runId}$`));
+  const uploadedB = JSON.parse((await sync.reader.downloadArtifact((await sync.reader.getRun(trackingB.runId)).info.artifact_uri, 'tracking.json')).toString()) as { runId: string };
   assert.equal(uploadedB.runId, trackingB.runId, 'the uploaded tracking.json names the run too');
 
   await checkRun(a.runId, 4, { 'run.name': 'a', 'late.param': 'logged while away' });
   await checkRun(trackingB.runId, 2, { 'run.name': 'b', 'train.epochs': '4' });
-  const runB = await reader.getRun(trackingB.runId);
+  const runB = await sync.reader.getRun(trackingB.runId);
   assert.equal(runB.info.run_name, 'b');
   assert.equal(runB.data.tags?.find((t) => t.key === 'mlflow.user')?.value !== undefined, true);
 
@@ -160,6 +147,6 @@ test('a server killed mid-run and a run started while it is down: journals kept,
   assert.match(replayed, new RegExp(`${dirA}: delivered`));
   assert.equal(existsSync(join(dirA, SPOOL_FILE)), false);
   await checkRun(a.runId, 4, { 'run.name': 'a', 'late.param': 'logged while away' });
-  const runs = await reader.searchAllRuns([runB.info.experiment_id]);
+  const runs = await sync.reader.searchAllRuns([runB.info.experiment_id]);
   assert.deepEqual(runs.map((r) => r.info.run_name).sort(), ['a', 'b'], 'no run was created twice');
 });
